@@ -1,0 +1,32 @@
+'use strict';
+// Express example (CommonJS): zerodown probes, dependency checks and graceful drain.
+// Run: npm run build && node examples/express-app/server.js   (PORT, REDIS_URL, ZERODOWN_* env)
+const express = require('express');
+const { zerodown, redisCheck } = require('@zerodown/core');
+const { zerodownExpress } = require('@zerodown/express');
+
+const zd = zerodown({ serviceName: 'express-app', version: require('../../package.json').version });
+const app = express();
+app.use(zerodownExpress(zd)); // /livez, /readyz, /health first
+
+app.get('/', (req, res) => res.send('hello from zerodown express-app\n'));
+app.get('/work', (req, res) => {
+  const ms = Number(req.query.ms ?? 0);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 60000) return res.status(400).json({ error: 'ms must be a whole number between 0 and 60000' });
+  setTimeout(() => res.json({ worked: ms }), ms);
+});
+
+if (process.env.REDIS_URL) {
+  const Redis = require('ioredis');
+  const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  redis.on('error', () => {}); // the health check reports it; ioredis reconnects by itself
+  zd.health.register('redis', redisCheck(redis), { critical: true, timeoutMs: 500, intervalMs: 1000 });
+  zd.onShutdown('redis', () => redis.quit().then(() => undefined));
+}
+
+const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  const { port } = server.address();
+  zd.logger.info({ port, url: `http://127.0.0.1:${port}/` }, `express-app listening on http://127.0.0.1:${port}/ (probes: /livez /readyz /health)`);
+  zd.ready();
+});
+zd.attach(server, { tuneTimeouts: true });

@@ -1,0 +1,11 @@
+'use strict';
+/** Jest runs TypeScript through ts-jest (TypeScript 5.9, transpile-only; `tsc -b` in pretest does the type checks). */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  moduleNameMapper: { '^@zerodown/(core|express|fastify|cli)$': '<rootDir>/packages/$1/src/index.ts' },
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,92 @@
+import type { Logger } from '../logger';
+
+/** Options of {@link zerodown}. Everything is optional; code wins over env, env over defaults. */
+export interface ZerodownOptions {
+  /** A pino-compatible logger. Default: JSON lines on stderr at `info`. */
+  logger?: Logger;
+  /** Environment to read `ZERODOWN_*` settings from. Default: `process.env` at construction. */
+  env?: Record<string, string | undefined>;
+  /** Service name shown in `/health` details and alerts. */
+  serviceName?: string;
+  /** Release version shown in `/health` details (authorised callers only). */
+  version?: string;
+  health?: HealthOptions;
+  drain?: DrainOptions;
+  loadBalancer?: LoadBalancerTimingOptions;
+  /** How the process ends after a drain. Default: `process.exit`. Tests inject a spy. */
+  exit?: (code: number) => void;
+}
+
+/** Probe endpoints and check defaults. */
+export interface HealthOptions {
+  /** Probe paths. Defaults: `/livez`, `/readyz`, `/health`. */
+  paths?: { live?: string; ready?: string; health?: string };
+  /** Bearer token that unlocks details on the probes. Env: `ZERODOWN_HEALTH_TOKEN`. */
+  token?: string;
+  /** Show details (error texts, versions, hostnames) to everyone. Default false. */
+  exposeDetails?: boolean;
+  /** Default refresh interval of a check (ms). Default 5000. */
+  intervalMs?: number;
+  /** Default timeout of a check (ms). Default 2000. */
+  timeoutMs?: number;
+  /** Liveness fails when the event loop was blocked longer than this (ms). Default 10000; 0 turns it off. */
+  eventLoopStallMs?: number;
+}
+
+/** The shutdown pipeline. */
+export interface DrainOptions {
+  /** Time to keep serving after readiness fails, so the load balancer notices (ms). Env: `ZERODOWN_DRAIN_DELAY_MS`. Default: the load balancer's health-check interval × unhealthy threshold. */
+  delayMs?: number;
+  /** One deadline for the whole drain (ms). Env: `ZERODOWN_DRAIN_TIMEOUT_MS`. Default: delay + 30000. */
+  timeoutMs?: number;
+  /** Signals that start a drain; a second one forces exit. `false` installs no handlers. Default `['SIGTERM', 'SIGINT']`. */
+  signals?: NodeJS.Signals[] | false;
+  /** Default timeout of each shutdown hook (ms). Default 5000. */
+  hookTimeoutMs?: number;
+  /** Time allowed to flush alerts and telemetry after the hooks (ms). Default 2000. */
+  flushTimeoutMs?: number;
+  /** Call `exit` when the drain ends. Default true. */
+  exit?: boolean;
+}
+
+/** What zerodown needs to know about the load balancer in front of the app. */
+export interface LoadBalancerTimingOptions {
+  /** The load balancer's idle (keep-alive) timeout (ms). ALB default 60000. */
+  idleTimeoutMs?: number;
+  /** The load balancer's health-check interval (ms). Default 5000. */
+  healthCheckIntervalMs?: number;
+  /** Failed checks before the load balancer stops routing. Default 2. */
+  unhealthyThreshold?: number;
+}
+
+/** Options after defaults and env are applied: everything present. */
+export interface ResolvedOptions {
+  logger: Logger;
+  serviceName: string | undefined;
+  version: string | undefined;
+  health: {
+    paths: { live: string; ready: string; health: string };
+    token: string | undefined;
+    exposeDetails: boolean;
+    intervalMs: number;
+    timeoutMs: number;
+    eventLoopStallMs: number;
+  };
+  drain: {
+    delayMs: number;
+    timeoutMs: number;
+    signals: NodeJS.Signals[];
+    hookTimeoutMs: number;
+    flushTimeoutMs: number;
+    exit: boolean;
+  };
+  loadBalancer: { idleTimeoutMs: number; healthCheckIntervalMs: number; unhealthyThreshold: number };
+  exit: (code: number) => void;
+}
+
+/** Defaults in one place (documented in the README's table; a test checks they agree). */
+export const DEFAULTS = {
+  health: { paths: { live: '/livez', ready: '/readyz', health: '/health' }, exposeDetails: false, intervalMs: 5000, timeoutMs: 2000, eventLoopStallMs: 10000 },
+  drain: { signals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[], hookTimeoutMs: 5000, flushTimeoutMs: 2000, exit: true, extraTimeoutMs: 30000 },
+  loadBalancer: { idleTimeoutMs: 60000, healthCheckIntervalMs: 5000, unhealthyThreshold: 2 },
+} as const;

@@ -1,0 +1,55 @@
+import { createDefaultLogger } from '../logger';
+import { ZerodownConfigError } from '../errors';
+import { DEFAULTS, type ResolvedOptions, type ZerodownOptions } from './options';
+import { optionsSchema } from './schema';
+import { envInt, validate } from './validate';
+
+/** Validates options and applies env and defaults: code wins over env, env over defaults. */
+export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOptions {
+  const o = validate(optionsSchema, input ?? {}, '') as ZerodownOptions;
+  const env = o.env ?? process.env;
+  const lb = {
+    idleTimeoutMs: o.loadBalancer?.idleTimeoutMs ?? DEFAULTS.loadBalancer.idleTimeoutMs,
+    healthCheckIntervalMs: o.loadBalancer?.healthCheckIntervalMs ?? DEFAULTS.loadBalancer.healthCheckIntervalMs,
+    unhealthyThreshold: o.loadBalancer?.unhealthyThreshold ?? DEFAULTS.loadBalancer.unhealthyThreshold,
+  };
+  const delayMs = o.drain?.delayMs ?? envInt(env, 'ZERODOWN_DRAIN_DELAY_MS', 0) ?? lb.healthCheckIntervalMs * lb.unhealthyThreshold;
+  const timeoutMs = o.drain?.timeoutMs ?? envInt(env, 'ZERODOWN_DRAIN_TIMEOUT_MS', 1) ?? delayMs + DEFAULTS.drain.extraTimeoutMs;
+  if (timeoutMs <= delayMs) {
+    throw new ZerodownConfigError(
+      'drain.timeoutMs',
+      `zerodown: invalid option "drain.timeoutMs": expected more than drain.delayMs (${delayMs}), got ${timeoutMs}; the deadline covers the delay and the in-flight work`,
+    );
+  }
+  const token = o.health?.token ?? (env.ZERODOWN_HEALTH_TOKEN || undefined);
+  if (token !== undefined && token.length < 16) {
+    throw new ZerodownConfigError('ZERODOWN_HEALTH_TOKEN', 'zerodown: invalid environment variable ZERODOWN_HEALTH_TOKEN: expected a string of at least 16 characters, got <redacted>');
+  }
+  const paths = { ...DEFAULTS.health.paths, ...o.health?.paths };
+  if (new Set([paths.live, paths.ready, paths.health]).size !== 3) {
+    throw new ZerodownConfigError('health.paths', `zerodown: invalid option "health.paths": expected three different paths, got ${JSON.stringify(paths)}`);
+  }
+  return {
+    logger: o.logger ?? createDefaultLogger(),
+    serviceName: o.serviceName,
+    version: o.version,
+    health: {
+      paths,
+      token,
+      exposeDetails: o.health?.exposeDetails ?? DEFAULTS.health.exposeDetails,
+      intervalMs: o.health?.intervalMs ?? DEFAULTS.health.intervalMs,
+      timeoutMs: o.health?.timeoutMs ?? DEFAULTS.health.timeoutMs,
+      eventLoopStallMs: o.health?.eventLoopStallMs ?? DEFAULTS.health.eventLoopStallMs,
+    },
+    drain: {
+      delayMs,
+      timeoutMs,
+      signals: o.drain?.signals === false ? [] : (o.drain?.signals ?? [...DEFAULTS.drain.signals]),
+      hookTimeoutMs: o.drain?.hookTimeoutMs ?? DEFAULTS.drain.hookTimeoutMs,
+      flushTimeoutMs: o.drain?.flushTimeoutMs ?? DEFAULTS.drain.flushTimeoutMs,
+      exit: o.drain?.exit ?? DEFAULTS.drain.exit,
+    },
+    loadBalancer: lb,
+    exit: o.exit ?? ((code: number) => process.exit(code)),
+  };
+}

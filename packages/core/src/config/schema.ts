@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+const MAX_MS = 2 ** 31 - 1;
+const msg = (expected: string) => ({ error: expected });
+
+/** A whole number of milliseconds in [min, 2^31-1]. */
+export function ms(min = 0): z.ZodNumber {
+  const e = msg(`a whole number of milliseconds between ${min} and ${MAX_MS}`);
+  return z.number(e).int(e).min(min, e).max(MAX_MS, e);
+}
+
+const path = z
+  .string(msg('a path starting with "/" (no query string)'))
+  .regex(/^\/[^?#\s]*$/, msg('a path starting with "/" (no query string)'));
+
+const logFn = z.custom<(...args: unknown[]) => void>((v) => typeof v === 'function', msg('a function'));
+
+/** zod schema of {@link ZerodownOptions}; unknown keys are errors so typos fail fast. */
+export const optionsSchema = z
+  .object({
+    logger: z
+      .object({ error: logFn, warn: logFn, info: logFn, debug: logFn }, msg('a pino-compatible logger with error, warn, info and debug methods'))
+      .loose()
+      .optional(),
+    env: z.record(z.string(), z.string().optional(), msg('an object of environment variables')).optional(),
+    serviceName: z.string(msg('a non-empty string')).min(1, msg('a non-empty string')).optional(),
+    version: z.string(msg('a string')).optional(),
+    health: z
+      .object(
+        {
+          paths: z
+            .object({ live: path.optional(), ready: path.optional(), health: path.optional() }, msg('an object { live, ready, health }'))
+            .strict()
+            .optional(),
+          token: z.string(msg('a string of at least 16 characters')).min(16, msg('a string of at least 16 characters')).optional(),
+          exposeDetails: z.boolean(msg('true or false')).optional(),
+          intervalMs: ms(100).optional(),
+          timeoutMs: ms(1).optional(),
+          eventLoopStallMs: ms(0).optional(),
+        },
+        msg('an object'),
+      )
+      .strict()
+      .optional(),
+    drain: z
+      .object(
+        {
+          delayMs: ms(0).optional(),
+          timeoutMs: ms(1).optional(),
+          signals: z
+            .union([z.literal(false), z.array(z.string().regex(/^SIG[A-Z0-9]+$/, msg('signal names such as "SIGTERM"')))], msg('an array of signal names such as ["SIGTERM"], or false'))
+            .optional(),
+          hookTimeoutMs: ms(1).optional(),
+          flushTimeoutMs: ms(0).optional(),
+          exit: z.boolean(msg('true or false')).optional(),
+        },
+        msg('an object'),
+      )
+      .strict()
+      .optional(),
+    loadBalancer: z
+      .object(
+        {
+          idleTimeoutMs: ms(1000).optional(),
+          healthCheckIntervalMs: ms(1000).optional(),
+          unhealthyThreshold: z.number(msg('a whole number between 1 and 10')).int(msg('a whole number between 1 and 10')).min(1, msg('a whole number between 1 and 10')).max(10, msg('a whole number between 1 and 10')).optional(),
+        },
+        msg('an object'),
+      )
+      .loose()
+      .optional(),
+    exit: z.custom<(code: number) => void>((v) => typeof v === 'function', msg('a function (code) => void')).optional(),
+  }, msg('an options object'))
+  .loose();

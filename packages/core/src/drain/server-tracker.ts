@@ -1,0 +1,136 @@
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import type { InflightCounter } from './inflight';
+
+/** Anything with node:http's server events: http, https, http2 (incl. allowHTTP1). */
+export type AttachableServer = Pick<HttpServer, 'on' | 'prependListener' | 'removeListener' | 'close' | 'listening'> & { keepAliveTimeout?: number; headersTimeout?: number };
+
+const kActive = Symbol('zerodown.active');
+const kSocket = Symbol('zerodown.socket');
+type TrackedSocket = Socket & { [kActive]?: number; [kResponse]?: ServerResponse };
+const kResponse = Symbol('zerodown.response');
+type TrackedResponse = ServerResponse & { [kSocket]?: TrackedSocket };
+
+/**
+ * Tracks sockets, HTTP/2 sessions and in-flight requests of one server, and closes them gracefully on
+ * stop: responses after the stop carry `Connection: close`, idle keep-alive sockets are closed only
+ * when no request is on them, HTTP/2 sessions get GOAWAY.
+ */
+export class ServerTracker {
+  private readonly sockets = new Set<TrackedSocket>();
+  private readonly sessions = new Set<Http2Session>();
+  private stopping = false;
+  private closed: Promise<void> | undefined;
+  private readonly connectionEvent: 'connection' | 'secureConnection';
+  private readonly handlers: Array<[string, (...args: never[]) => void]>;
+
+  constructor(
+    readonly server: AttachableServer,
+    private readonly inflight: InflightCounter,
+    private readonly closeServer: () => Promise<void> = () => defaultClose(server),
+  ) {
+    this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    const tracker = this;
+    const onResClose = function (this: TrackedResponse): void {
+      const socket = this[kSocket];
+      tracker.inflight.dec();
+      if (!socket) return;
+      socket[kActive] = (socket[kActive] ?? 1) - 1;
+      if (tracker.stopping && socket[kActive] === 0) endWhenFlushed(socket);
+    };
+    const onStreamClose = (): void => tracker.inflight.dec();
+    this.handlers = [
+      [this.connectionEvent, (socket: TrackedSocket) => {
+        socket[kActive] = 0;
+        tracker.sockets.add(socket);
+        socket.once('close', () => tracker.sockets.delete(socket));
+      }],
+      ['request', (req: IncomingMessage | Http2ServerRequest, res: ServerResponse) => {
+        if (req.httpVersionMajor === 2) return; // counted per stream
+        const socket = req.socket as TrackedSocket;
+        tracker.inflight.inc();
+        socket[kActive] = (socket[kActive] ?? 0) + 1;
+        socket[kResponse] = res;
+        (res as TrackedResponse)[kSocket] = socket;
+        if (tracker.stopping) res.setHeader('connection', 'close');
+        res.on('close', onResClose);
+      }],
+      ['upgrade', (req: IncomingMessage) => {
+        // upgraded sockets (WebSockets) belong to the app from here on: close them from a shutdown hook
+        tracker.sockets.delete(req.socket as TrackedSocket);
+      }],
+      ['session', (session: Http2Session) => {
+        tracker.sessions.add(session);
+        session.once('close', () => tracker.sessions.delete(session));
+        if (tracker.stopping) session.close();
+      }],
+      ['stream', (stream: ServerHttp2Stream) => {
+        tracker.inflight.inc();
+        stream.once('close', onStreamClose);
+      }],
+    ];
+    for (const [event, fn] of this.handlers) server.prependListener(event, fn as (...args: unknown[]) => void);
+  }
+
+  /** Number of open connections (HTTP/1 sockets plus HTTP/2 sessions). */
+  get connections(): number {
+    return this.sockets.size + this.sessions.size;
+  }
+
+  /**
+   * Stops accepting new connections and starts closing the open ones gracefully. Returns a promise
+   * that resolves when the server has closed (every connection gone).
+   */
+  stop(): Promise<void> {
+    if (this.closed) return this.closed;
+    this.stopping = true;
+    this.closed = this.closeServer();
+    for (const socket of this.sockets) {
+      if ((socket[kActive] ?? 0) === 0) endWhenFlushed(socket);
+      else {
+        const res = socket[kResponse];
+        if (res && !res.headersSent) res.setHeader('connection', 'close');
+      }
+    }
+    for (const session of this.sessions) session.close();
+    return this.closed;
+  }
+
+  /** Destroys every connection still open; returns how many were cut. */
+  destroyAll(): number {
+    let n = 0;
+    for (const socket of this.sockets) {
+      if (!socket.destroyed) {
+        n++;
+        socket.destroy();
+      }
+    }
+    for (const session of this.sessions) {
+      if (!session.destroyed) {
+        n++;
+        session.destroy();
+      }
+    }
+    return n;
+  }
+
+  /** Removes every listener this tracker added. */
+  detach(): void {
+    for (const [event, fn] of this.handlers) this.server.removeListener(event, fn as (...args: unknown[]) => void);
+  }
+}
+
+function endWhenFlushed(socket: Socket): void {
+  if (socket.destroyed || socket.writableEnded) return;
+  socket.end();
+  socket.once('finish', () => socket.destroy());
+}
+
+function defaultClose(server: AttachableServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,59 @@
+/** Stable error codes thrown by zerodown. */
+export type ZerodownErrorCode =
+  | 'ZERODOWN_CONFIG'
+  | 'ZERODOWN_CHECK_TIMEOUT'
+  | 'ZERODOWN_CHECK_FAILED'
+  | 'ZERODOWN_DUPLICATE_CHECK'
+  | 'ZERODOWN_STATE'
+  | 'ZERODOWN_HOOK_TIMEOUT'
+  | 'ZERODOWN_BREAKER_OPEN'
+  | 'ZERODOWN_LB'
+  | 'ZERODOWN_IMDS'
+  | 'ZERODOWN_CONTROL';
+
+/** Base class of every error zerodown throws; `code` is stable across releases. */
+export class ZerodownError extends Error {
+  readonly code: ZerodownErrorCode;
+  constructor(code: ZerodownErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Invalid configuration: names the field, the value given and what was expected. */
+export class ZerodownConfigError extends ZerodownError {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super('ZERODOWN_CONFIG', message);
+    this.field = field;
+  }
+}
+
+/** A health check did not settle within its timeout. */
+export class CheckTimeoutError extends ZerodownError {
+  constructor(name: string, timeoutMs: number) {
+    super('ZERODOWN_CHECK_TIMEOUT', `check "${name}" timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A health check with the same name is already registered. */
+export class DuplicateCheckError extends ZerodownError {
+  constructor(name: string) {
+    super('ZERODOWN_DUPLICATE_CHECK', `a health check named "${name}" is already registered`);
+  }
+}
+
+/** An operation is not allowed in the current lifecycle state. */
+export class LifecycleStateError extends ZerodownError {
+  constructor(message: string) {
+    super('ZERODOWN_STATE', message);
+  }
+}
+
+/** A shutdown hook did not finish within its own timeout. */
+export class HookTimeoutError extends ZerodownError {
+  constructor(name: string, timeoutMs: number) {
+    super('ZERODOWN_HOOK_TIMEOUT', `shutdown hook "${name}" did not finish within ${timeoutMs} ms`);
+  }
+}

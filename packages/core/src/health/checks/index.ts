@@ -1,0 +1,3 @@
+export { redisCheck, type RedisPingClient } from './redis';
+export { httpCheck, type HttpCheckOptions } from './http';
+export { eventLoopDelayCheck } from './event-loop';

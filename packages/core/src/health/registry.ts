@@ -1,0 +1,207 @@
+import { DuplicateCheckError, ZerodownConfigError } from '../errors';
+import type { Logger } from '../logger';
+import { Emitter, type Disposer } from '../util/emitter';
+import { withTimeout } from '../util/time';
+import type { CheckDefinition, CheckFn, CheckOptions, CheckResult, CheckState, HealthStatus } from './types';
+
+interface Entry extends CheckState {
+  critical: boolean;
+  result: CheckResult | undefined;
+  runs: number;
+  def: CheckDefinition;
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+}
+
+/** Events of the health registry. */
+export type HealthEvents = {
+  /** A check's status changed (first result included, with `previous` undefined). */
+  change: [name: string, result: CheckResult, previous: CheckResult | undefined, state: CheckState];
+};
+
+/**
+ * The registry of dependency checks. Each check runs in the background on its own interval with its own
+ * timeout; probes read the cached results, so probe traffic never multiplies load on a dependency.
+ */
+export class HealthRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly events: Emitter<HealthEvents>;
+  private started = false;
+
+  constructor(
+    private readonly defaults: { intervalMs: number; timeoutMs: number },
+    private readonly logger: Logger,
+  ) {
+    this.events = new Emitter((error) => logger.error({ err: error }, 'zerodown: health listener threw'));
+  }
+
+  /** Registers a check and runs it at once (if started); returns a disposer that unregisters it. */
+  register(name: string, check: CheckFn | CheckDefinition, options: CheckOptions = {}): Disposer {
+    if (typeof name !== 'string' || !/^[\w.\-/]{1,64}$/.test(name)) {
+      throw new ZerodownConfigError('name', `zerodown: invalid check name ${JSON.stringify(name)}: expected 1-64 characters of letters, digits, "_", "-", "." or "/"`);
+    }
+    if (this.entries.has(name)) throw new DuplicateCheckError(name);
+    const def: CheckDefinition = typeof check === 'function' ? { run: check } : check;
+    if (!def || typeof def.run !== 'function') {
+      throw new ZerodownConfigError(`checks.${name}`, `zerodown: invalid check "${name}": expected a function or { run: function }, got ${typeof check}`);
+    }
+    const intervalMs = options.intervalMs ?? this.defaults.intervalMs;
+    const timeoutMs = options.timeoutMs ?? this.defaults.timeoutMs;
+    for (const [field, v, min] of [['intervalMs', intervalMs, 10], ['timeoutMs', timeoutMs, 1]] as const) {
+      if (!Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
+        throw new ZerodownConfigError(`checks.${name}.${field}`, `zerodown: invalid option "checks.${name}.${field}": expected a whole number of milliseconds >= ${min}, got ${JSON.stringify(v)}`);
+      }
+    }
+    const entry: Entry = {
+      name,
+      critical: options.critical ?? true,
+      liveness: options.liveness ?? false,
+      componentType: options.componentType ?? def.componentType ?? 'component',
+      measurement: options.measurement ?? def.measurement ?? 'responseTime',
+      intervalMs,
+      timeoutMs,
+      owner: options.owner,
+      runbookUrl: options.runbookUrl,
+      result: undefined,
+      runs: 0,
+      def,
+      timer: undefined,
+      running: false,
+    };
+    this.entries.set(name, entry);
+    if (this.started) void this.runAndSchedule(entry);
+    return () => this.unregister(name);
+  }
+
+  /** Removes a check and stops its timer. */
+  unregister(name: string): void {
+    const e = this.entries.get(name);
+    if (!e) return;
+    this.entries.delete(name);
+    if (e.timer) clearTimeout(e.timer);
+    e.def.dispose?.();
+  }
+
+  /** Starts the background runs (idempotent). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const e of this.entries.values()) void this.runAndSchedule(e);
+  }
+
+  /** Stops every timer; cached results stay readable. */
+  stop(): void {
+    this.started = false;
+    for (const e of this.entries.values()) {
+      if (e.timer) clearTimeout(e.timer);
+      e.timer = undefined;
+    }
+  }
+
+  /** Disposes every check (stops timers, frees resources). */
+  dispose(): void {
+    this.stop();
+    for (const name of [...this.entries.keys()]) this.unregister(name);
+  }
+
+  /** Subscribes to status changes. */
+  on<K extends keyof HealthEvents>(event: K, fn: (...args: HealthEvents[K]) => void): Disposer {
+    return this.events.on(event, fn);
+  }
+
+  /** Every registered check with its cached result. */
+  list(): CheckState[] {
+    return [...this.entries.values()];
+  }
+
+  /** One check's state, or undefined. */
+  get(name: string): CheckState | undefined {
+    return this.entries.get(name);
+  }
+
+  /** Runs one check now (outside its schedule) and returns the fresh result. */
+  async runNow(name: string): Promise<CheckResult | undefined> {
+    const e = this.entries.get(name);
+    if (!e) return undefined;
+    await this.runOnce(e);
+    return e.result;
+  }
+
+  /** True when every critical readiness check has passed (or warned) its latest run. */
+  isReady(): boolean {
+    for (const e of this.entries.values()) {
+      if (e.critical && !e.liveness && (e.result === undefined || e.result.status === 'fail')) return false;
+    }
+    return true;
+  }
+
+  /** True when no critical liveness check is failing. Pending liveness checks count as passing. */
+  isLive(): boolean {
+    for (const e of this.entries.values()) {
+      if (e.liveness && e.critical && e.result !== undefined && e.result.status === 'fail') return false;
+    }
+    return true;
+  }
+
+  /** Aggregate IETF status: `fail` if a critical check fails, `warn` if a non-critical one fails or any warns. */
+  status(filter?: (s: CheckState) => boolean): HealthStatus {
+    let status: HealthStatus = 'pass';
+    for (const e of this.entries.values()) {
+      if (filter && !filter(e)) continue;
+      const s = e.result?.status ?? (e.critical ? 'fail' : 'warn');
+      if (s === 'fail') {
+        if (e.critical) return 'fail';
+        status = 'warn';
+      } else if (s === 'warn') status = 'warn';
+    }
+    return status;
+  }
+
+  private async runAndSchedule(e: Entry): Promise<void> {
+    await this.runOnce(e);
+    if (!this.started || this.entries.get(e.name) !== e) return;
+    e.timer = setTimeout(() => void this.runAndSchedule(e), e.intervalMs);
+    e.timer.unref();
+  }
+
+  private async runOnce(e: Entry): Promise<void> {
+    if (e.running) return;
+    e.running = true;
+    const start = performance.now();
+    const r = await withTimeout(e.def.run, e.timeoutMs);
+    const durationMs = Math.round((performance.now() - start) * 100) / 100;
+    let result: CheckResult;
+    if (r.ok) {
+      const o = r.value ?? {};
+      result = {
+        status: o.status ?? 'pass',
+        observedValue: o.observedValue ?? durationMs,
+        observedUnit: o.observedUnit ?? (o.observedValue === undefined ? 'ms' : undefined),
+        output: o.output,
+        time: new Date().toISOString(),
+        durationMs,
+      };
+    } else {
+      const output = r.timedOut ? `timed out after ${e.timeoutMs} ms` : errorText(r.error);
+      result = { status: 'fail', observedValue: durationMs, observedUnit: 'ms', output, time: new Date().toISOString(), durationMs };
+    }
+    e.running = false;
+    e.runs++;
+    const previous = e.result;
+    e.result = result;
+    if (previous?.status !== result.status) {
+      if (result.status !== 'pass' || previous !== undefined) {
+        this.logger[result.status === 'fail' ? (e.critical ? 'error' : 'warn') : 'info'](
+          { check: e.name, status: result.status, previous: previous?.status, output: result.output },
+          `zerodown: check "${e.name}" is ${result.status}`,
+        );
+      }
+      this.events.emit('change', e.name, result, previous, e);
+    }
+  }
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,15 @@
+export { zerodown, Zerodown, type AttachOptions, type DrainResult, type ZerodownEvents, type Flusher } from './zerodown';
+export type { ZerodownOptions, HealthOptions, DrainOptions, LoadBalancerTimingOptions, ResolvedOptions } from './config/options';
+export { DEFAULTS } from './config/options';
+export * from './errors';
+export { createDefaultLogger, silentLogger, type Logger, type LogFn, type LogLevel } from './logger';
+export type { Disposer } from './util/emitter';
+export { HealthRegistry, type HealthEvents } from './health/registry';
+export type { HealthStatus, CheckFn, CheckDefinition, CheckOptions, CheckOutcome, CheckResult, CheckState } from './health/types';
+export { redisCheck, httpCheck, eventLoopDelayCheck, type RedisPingClient, type HttpCheckOptions } from './health/checks';
+export { Probes, type ProbeKind, type ProbeResponse } from './probes/probes';
+export type { HealthReport, HealthComponent } from './probes/report';
+export { Lifecycle, type LifecycleState, type LifecycleEvents } from './lifecycle/state';
+export type { ShutdownHook, ShutdownHookOptions, HookReport } from './drain/hooks';
+export type { AttachableServer } from './drain/server-tracker';
+export type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions } from './lb/adapter';

@@ -1,0 +1,118 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HealthRegistry } from '../health/registry';
+import type { CheckState, HealthStatus } from '../health/types';
+import type { Lifecycle } from '../lifecycle/state';
+import { buildReport } from './report';
+
+/** Which probe a path names. */
+export type ProbeKind = 'live' | 'ready' | 'health';
+
+/** A framework-free probe answer; adapters copy it onto their response object. */
+export interface ProbeResponse {
+  statusCode: number;
+  headers: Readonly<Record<string, string>>;
+  body: string;
+}
+
+/** Settings of {@link Probes}. */
+export interface ProbeSettings {
+  paths: { live: string; ready: string; health: string };
+  token: string | undefined;
+  exposeDetails: boolean;
+  serviceName: string | undefined;
+  version: string | undefined;
+}
+
+const JSON_HEADERS = Object.freeze({ 'content-type': 'application/health+json', 'cache-control': 'no-cache, no-store, must-revalidate' });
+const NOT_ALLOWED: ProbeResponse = Object.freeze({
+  statusCode: 405,
+  headers: Object.freeze({ ...JSON_HEADERS, allow: 'GET, HEAD' }),
+  body: '{"status":"fail","output":"method not allowed"}',
+});
+const PUBLIC: Record<HealthStatus, ProbeResponse> = {
+  pass: Object.freeze({ statusCode: 200, headers: JSON_HEADERS, body: '{"status":"pass"}' }),
+  warn: Object.freeze({ statusCode: 200, headers: JSON_HEADERS, body: '{"status":"warn"}' }),
+  fail: Object.freeze({ statusCode: 503, headers: JSON_HEADERS, body: '{"status":"fail"}' }),
+};
+const isReadiness = (c: CheckState): boolean => !c.liveness;
+const isLiveness = (c: CheckState): boolean => c.liveness;
+
+/**
+ * Answers `/livez`, `/readyz` and `/health` from cached state in constant time. The public sees only
+ * the status; details need the bearer token (or `exposeDetails`).
+ */
+export class Probes {
+  private readonly tokenDigest: Buffer | undefined;
+  private readonly byPath: Map<string, ProbeKind>;
+
+  constructor(
+    private readonly registry: HealthRegistry,
+    private readonly lifecycle: Lifecycle,
+    private readonly settings: ProbeSettings,
+  ) {
+    this.tokenDigest = settings.token === undefined ? undefined : digest(settings.token);
+    this.byPath = new Map<string, ProbeKind>([
+      [settings.paths.live, 'live'],
+      [settings.paths.ready, 'ready'],
+      [settings.paths.health, 'health'],
+    ]);
+  }
+
+  /** The probe a request URL names (query string ignored), or undefined. */
+  match(url: string | undefined): ProbeKind | undefined {
+    if (url === undefined) return undefined;
+    const q = url.indexOf('?');
+    return this.byPath.get(q === -1 ? url : url.slice(0, q));
+  }
+
+  /** Liveness: the process is working (draining does not fail it). */
+  isLive(): boolean {
+    return this.lifecycle.state !== 'stopped' && this.registry.isLive();
+  }
+
+  /** Readiness: `ready`, not suspended, and every critical check passing. */
+  isReady(): boolean {
+    return this.lifecycle.accepting && this.registry.isReady();
+  }
+
+  /** The probe's answer for a method and an optional `Authorization` header. */
+  respond(kind: ProbeKind, method: string | undefined, authorization?: string | string[]): ProbeResponse {
+    if (method !== 'GET' && method !== 'HEAD') return NOT_ALLOWED;
+    const status = this.statusOf(kind);
+    if (!this.settings.exposeDetails && !this.authorised(authorization)) return PUBLIC[status];
+    const checks = this.registry.list().filter(kind === 'live' ? isLiveness : kind === 'ready' ? isReadiness : () => true);
+    const state = this.lifecycle.state;
+    const output = this.lifecycle.suspended ? `suspended${this.lifecycle.suspendedReason ? `: ${this.lifecycle.suspendedReason}` : ''}` : state !== 'ready' && kind !== 'live' ? state : undefined;
+    const report = buildReport(status, checks, { serviceId: this.settings.serviceName, version: this.settings.version, state, output });
+    return { statusCode: status === 'fail' ? 503 : 200, headers: JSON_HEADERS, body: JSON.stringify(report) };
+  }
+
+  /** Handles a probe on a plain node:http request; returns false when the URL is not a probe path. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const kind = this.match(req.url);
+    if (kind === undefined) return false;
+    const r = this.respond(kind, req.method, req.headers.authorization);
+    res.writeHead(r.statusCode, r.headers);
+    res.end(req.method === 'HEAD' ? undefined : r.body);
+    return true;
+  }
+
+  private statusOf(kind: ProbeKind): HealthStatus {
+    if (kind === 'live') return this.isLive() ? 'pass' : 'fail';
+    if (kind === 'ready') return this.isReady() ? (this.registry.status(isReadiness) === 'warn' ? 'warn' : 'pass') : 'fail';
+    if (!this.isLive() || !this.isReady()) return 'fail';
+    return this.registry.status();
+  }
+
+  private authorised(header: string | string[] | undefined): boolean {
+    if (this.tokenDigest === undefined || typeof header !== 'string') return false;
+    const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+    if (!m) return false;
+    return timingSafeEqual(digest(m[1]!), this.tokenDigest);
+  }
+}
+
+function digest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}

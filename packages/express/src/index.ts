@@ -1,0 +1,2 @@
+export { zerodownExpress, type ZerodownMiddleware } from './middleware';
+export { zerodownExpress as default } from './middleware';

@@ -1,0 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Zerodown } from '@zerodown/core';
+
+/** An Express-compatible middleware (typed with node:http types so users need no @types/express). */
+export type ZerodownMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/**
+ * Express middleware answering the probe paths (`/livez`, `/readyz`, `/health` by default) from
+ * zerodown's cache; every other request goes on to the app untouched. Mount it first, at the root.
+ * Drain needs the server too: `zd.attach(app.listen(port))`.
+ */
+export function zerodownExpress(zd: Zerodown): ZerodownMiddleware {
+  if (!zd || typeof zd.probes?.respond !== 'function') {
+    throw new TypeError('zerodownExpress: expected a zerodown instance, e.g. zerodownExpress(zerodown())');
+  }
+  const probes = zd.probes;
+  return function zerodownProbes(req, res, next) {
+    const kind = probes.match(req.url);
+    if (kind === undefined) return next();
+    const r = probes.respond(kind, req.method, req.headers.authorization);
+    res.writeHead(r.statusCode, r.headers);
+    res.end(req.method === 'HEAD' ? undefined : r.body);
+  };
+}

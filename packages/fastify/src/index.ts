@@ -1,0 +1,3 @@
+import { zerodownFastify } from './plugin';
+export { zerodownFastify, type ZerodownFastifyOptions } from './plugin';
+export default zerodownFastify;
