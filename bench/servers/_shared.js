@@ -1,0 +1,35 @@
+'use strict';
+// Shared bits of the benchmark target servers: the hello body, the port announcement, and the
+// health check an app would register (a small async "dependency ping" that counts its runs).
+
+/** Body of the hello route, identical on every target. */
+const HELLO = 'hello world\n';
+
+/** Runs of the custom check (read by the runner over IPC to show probes answer from cache). */
+let checkRuns = 0;
+
+/** An async dependency check, as an app would register one (resolves on the next tick). */
+async function dependencyCheck() {
+  checkRuns++;
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Tells the runner which port the server listens on (first stdout line, JSON) and answers stats requests. */
+function announce(port) {
+  process.stdout.write(`${JSON.stringify({ port, pid: process.pid })}\n`);
+  process.on('message', (msg) => {
+    if (msg && msg.type === 'stats' && process.send) process.send({ type: 'stats', checkRuns });
+  });
+  // the runner going away (IPC channel closed) ends the server too
+  process.on('disconnect', () => process.exit(0));
+}
+
+/** A zerodown instance configured as a benchmarked app would be: silent logger, no signal handlers, one custom check. */
+function benchZerodown() {
+  const { zerodown, silentLogger } = require('@zerodown/core');
+  const zd = zerodown({ serviceName: 'bench', logger: silentLogger, drain: { signals: false } });
+  zd.health.register('db', dependencyCheck, { critical: true, timeoutMs: 500, intervalMs: 5000 });
+  return zd;
+}
+
+module.exports = { HELLO, announce, dependencyCheck, benchZerodown };
