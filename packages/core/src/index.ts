@@ -13,3 +13,4 @@ export { Lifecycle, type LifecycleState, type LifecycleEvents } from './lifecycl
 export type { ShutdownHook, ShutdownHookOptions, HookReport } from './drain/hooks';
 export type { AttachableServer } from './drain/server-tracker';
 export type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions } from './lb/adapter';
+export * from './control';

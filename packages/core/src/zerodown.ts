@@ -12,6 +12,7 @@ import type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions }
 import { Lifecycle, type LifecycleState } from './lifecycle/state';
 import type { Logger } from './logger';
 import { Probes } from './probes/probes';
+import { startControlChannel, type ControlChannel } from './control/channel';
 import { Emitter, type Disposer } from './util/emitter';
 import { sleep, withTimeout } from './util/time';
 
@@ -62,6 +63,8 @@ export class Zerodown {
   /** Probe answers (framework-free). */
   readonly probes: Probes;
   readonly lifecycle: Lifecycle;
+  /** The local control channel (Unix socket), unless turned off with `control.socket: false`. */
+  readonly control: ControlChannel | undefined;
   private readonly inflightCounter = new InflightCounter();
   private readonly trackers: ServerTracker[] = [];
   private readonly hooks: ShutdownHooks;
@@ -89,11 +92,22 @@ export class Zerodown {
     }
     this.health.start();
     for (const sig of this.options.drain.signals) this.installSignal(sig);
+    this.control = this.options.control && startControlChannel(this, this.options.control);
   }
 
   /** Current lifecycle state. */
   get state(): LifecycleState {
     return this.lifecycle.state;
+  }
+
+  /** Name of the load-balancer adapter in use, if any. */
+  get loadBalancer(): string | undefined {
+    return this.lb?.adapter.name;
+  }
+
+  /** Resolves when no request is in flight (at once if already idle). */
+  idle(): Promise<void> {
+    return this.inflightCounter.idle();
   }
 
   /** Requests in flight across every attached server. */
@@ -200,6 +214,7 @@ export class Zerodown {
     this.health.dispose();
     this.removeSignals();
     for (const t of this.trackers) t.detach();
+    this.control?.close();
   }
 
   private async runDrain(reason: string): Promise<DrainResult> {
@@ -258,6 +273,7 @@ export class Zerodown {
     this.removeSignals();
     const result: DrainResult = { reason, forced, cut, hooks, durationMs: Math.round(performance.now() - t0), exitCode: forced ? 1 : 0 };
     this.logger.info({ ...result, hooks: undefined }, `zerodown: drain finished in ${result.durationMs} ms, exit code ${result.exitCode}`);
+    this.control?.close();
     this.events.emit('drain:end', result);
     if (o.exit) this.options.exit(result.exitCode);
     return result;

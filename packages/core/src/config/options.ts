@@ -13,6 +13,7 @@ export interface ZerodownOptions {
   health?: HealthOptions;
   drain?: DrainOptions;
   loadBalancer?: LoadBalancerTimingOptions;
+  control?: ControlOptions;
   /** How the process ends after a drain. Default: `process.exit`. Tests inject a spy. */
   exit?: (code: number) => void;
 }
@@ -49,6 +50,20 @@ export interface DrainOptions {
   exit?: boolean;
 }
 
+/**
+ * The local control channel (`zerodown status|drain|resume` talk to it): JSON over HTTP on a Unix
+ * socket, mode 0600. On by default so a deploy script can drain any app without an app change; it
+ * costs one file descriptor and never keeps the process alive.
+ */
+export interface ControlOptions {
+  /**
+   * Socket path, or `false` to turn the channel off. Env: `ZERODOWN_CONTROL_SOCKET` (a path, or `off`).
+   * Default `$XDG_RUNTIME_DIR/zerodown/<service>-<pid>.sock`, else `/run/zerodown/...` (root), else
+   * `<os.tmpdir()>/zerodown-<uid>/...`; the CLI searches the same directories.
+   */
+  socket?: string | false;
+}
+
 /** What zerodown needs to know about the load balancer in front of the app. */
 export interface LoadBalancerTimingOptions {
   /** The load balancer's idle (keep-alive) timeout (ms). ALB default 60000. */
@@ -81,6 +96,8 @@ export interface ResolvedOptions {
     exit: boolean;
   };
   loadBalancer: { idleTimeoutMs: number; healthCheckIntervalMs: number; unhealthyThreshold: number };
+  /** Control socket; `undefined` when turned off. `explicit` when set by option or env (never suffixed). */
+  control: { path: string; explicit: boolean } | undefined;
   exit: (code: number) => void;
 }
 

@@ -3,6 +3,7 @@ import { ZerodownConfigError } from '../errors';
 import { DEFAULTS, type ResolvedOptions, type ZerodownOptions } from './options';
 import { optionsSchema } from './schema';
 import { envInt, validate } from './validate';
+import { resolveControlSocket } from '../control/paths';
 
 /** Validates options and applies env and defaults: code wins over env, env over defaults. */
 export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOptions {
@@ -50,6 +51,7 @@ export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOpti
       exit: o.drain?.exit ?? DEFAULTS.drain.exit,
     },
     loadBalancer: lb,
+    control: resolveControlSocket(o.control?.socket, env, o.serviceName),
     exit: o.exit ?? ((code: number) => process.exit(code)),
   };
 }

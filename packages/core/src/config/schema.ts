@@ -69,6 +69,10 @@ export const optionsSchema = z
       )
       .loose()
       .optional(),
+    control: z
+      .object({ socket: z.union([z.literal(false), z.string().min(1)], msg('a Unix socket path, or false')).optional() }, msg('an object { socket }'))
+      .strict()
+      .optional(),
     exit: z.custom<(code: number) => void>((v) => typeof v === 'function', msg('a function (code) => void')).optional(),
   }, msg('an options object'))
   .loose();

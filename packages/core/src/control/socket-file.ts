@@ -1,0 +1,46 @@
+import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { dirname } from 'node:path';
+import { ControlSocketInUseError, ControlSocketPathError } from './errors';
+
+/** How a socket path answered a connection attempt. */
+export type SocketProbe = 'live' | 'stale' | 'missing';
+
+/** Tries to connect to a Unix socket: `live` when something accepts, `stale` on ECONNREFUSED, `missing` on ENOENT. */
+export function probeSocket(path: string, timeoutMs = 1000): Promise<SocketProbe> {
+  return new Promise((resolve) => {
+    const s = connect({ path });
+    const done = (r: SocketProbe): void => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(r);
+    };
+    // a process that accepts but never answers within the timeout is still alive: never steal its path
+    const t = setTimeout(() => done('live'), timeoutMs);
+    t.unref();
+    s.once('connect', () => done('live'));
+    s.once('error', (err: NodeJS.ErrnoException) => done(err.code === 'ENOENT' ? 'missing' : err.code === 'ECONNREFUSED' || err.code === 'ENOTSOCK' ? 'stale' : 'live'));
+  });
+}
+
+/**
+ * Makes `path` free to listen on: creates its directory (mode 0700 when it is created here), removes a
+ * stale socket left by a crashed process, and throws {@link ControlSocketInUseError} when a live process
+ * serves it or {@link ControlSocketPathError} when the path is not a socket.
+ */
+export async function prepareSocketPath(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  let isSocket: boolean;
+  try {
+    isSocket = (await lstat(path)).isSocket();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (!isSocket) throw new ControlSocketPathError(path, 'exists and is not a socket');
+  const probe = await probeSocket(path);
+  if (probe === 'live') throw new ControlSocketInUseError(path);
+  if (probe === 'stale') await unlink(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+  });
+}
