@@ -223,8 +223,8 @@ export class Zerodown {
     const deadline = t0 + o.timeoutMs;
     const remaining = (): number => deadline - performance.now();
     const deadlineAc = new AbortController();
+    // ref'd on purpose: the process stays up until the pipeline has finished, even when a hook awaits nothing
     const deadlineTimer = setTimeout(() => deadlineAc.abort(new Error('drain deadline reached')), o.timeoutMs);
-    deadlineTimer.unref();
     const beforeDeadline = <T>(p: Promise<T>): Promise<boolean> =>
       Promise.race([p.then(() => true, () => true), abortPromise(deadlineAc.signal).then(() => false)]);
 

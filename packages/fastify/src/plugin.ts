@@ -33,7 +33,8 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
       reply.code(r.statusCode).headers(r.headers).send(req.method === 'HEAD' ? undefined : r.body);
     };
     fastify.route({ method: ['GET', 'HEAD'], url, exposeHeadRoute: false, logLevel: 'warn', handler });
-    fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', handler });
+    // answer 405 before any body parsing (a POST with an unknown content type would otherwise get 415)
+    fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', onRequest: (req, reply, done) => { handler(req, reply); done(); }, handler });
   }
   // connections and in-flight requests are tracked on the node server; the drain stops it itself, then
   // runs fastify.close() as the last cleanup hook so the app's onClose hooks run after in-flight work.

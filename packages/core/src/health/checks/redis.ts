@@ -4,6 +4,29 @@ import type { CheckDefinition } from '../types';
 export interface RedisPingClient {
   ping(): Promise<string>;
   readonly status?: string;
+  once?(event: 'ready' | 'end', listener: () => void): unknown;
+  removeListener?(event: 'ready' | 'end', listener: () => void): unknown;
+}
+
+const CONNECTING = new Set(['wait', 'connecting', 'connect']);
+
+/** While the first connection is being made, wait (within the check's timeout) for it instead of failing. */
+function whenConnected(client: RedisPingClient, signal: AbortSignal): Promise<void> {
+  if (client.status === undefined || client.status === 'ready' || !CONNECTING.has(client.status) || !client.once || !client.removeListener) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      client.removeListener!('ready', done);
+      client.removeListener!('end', done);
+      signal.removeEventListener('abort', done);
+      if (client.status === 'ready') resolve();
+      else reject(new Error(`redis connection is ${client.status}`));
+    };
+    client.once!('ready', done);
+    client.once!('end', done);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /**
@@ -17,7 +40,8 @@ export function redisCheck(client: RedisPingClient): CheckDefinition {
   return {
     componentType: 'datastore',
     measurement: 'responseTime',
-    async run() {
+    async run(signal) {
+      await whenConnected(client, signal);
       if (client.status !== undefined && client.status !== 'ready') {
         throw new Error(`redis connection is ${client.status}`);
       }

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** A JSON event line the fixture app printed on stdout. */
+export interface AppEvent {
+  event: string;
+  [key: string]: unknown;
+}
+
+/** A child-process app under test, with its output captured. */
+export interface AppProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  events: AppEvent[];
+  stderr: () => string;
+  /** Resolves with the exit code (or 128+signal). */
+  exited: Promise<number>;
+  /** Milliseconds since the process started. */
+  startedAt: number;
+  kill: (signal?: NodeJS.Signals) => void;
+}
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Starts `node <script>` with env, waits for its `listening` event (or fails with its stderr). */
+export function startApp(script: string, env: Record<string, string>, timeoutMs = 15000): Promise<AppProcess> {
+  const child = spawn(process.execPath, [path.resolve(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: AppEvent[] = [];
+  let err = '';
+  let out = '';
+  const exited = new Promise<number>((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`app ${script} did not start within ${timeoutMs} ms; stderr:\n${err}`));
+    }, timeoutMs);
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      let i: number;
+      while ((i = out.indexOf('\n')) !== -1) {
+        const line = out.slice(0, i);
+        out = out.slice(i + 1);
+        try {
+          const ev = JSON.parse(line) as AppEvent;
+          events.push(ev);
+          if (ev.event === 'listening') {
+            clearTimeout(timer);
+            const port = ev.port as number;
+            resolve({
+              child,
+              port,
+              url: `http://127.0.0.1:${port}`,
+              events,
+              stderr: () => err,
+              exited,
+              startedAt: Date.now(),
+              kill: (signal = 'SIGTERM') => {
+                if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+              },
+            });
+          }
+        } catch {
+          /* not an event line */
+        }
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`app ${script} exited with ${code} before listening; stderr:\n${err}`));
+    });
+  });
+}
+
+/** Resolves when `predicate` is true, polling every `everyMs`; rejects after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 20): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
