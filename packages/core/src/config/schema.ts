@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsSchema, breakersSchema, fleetSchema, monitorsSchema, sheddingSchema } from '../alerts/schema';
 
 const MAX_MS = 2 ** 31 - 1;
 const msg = (expected: string) => ({ error: expected });
@@ -74,5 +75,10 @@ export const optionsSchema = z
       .strict()
       .optional(),
     exit: z.custom<(code: number) => void>((v) => typeof v === 'function', msg('a function (code) => void')).optional(),
+    breakers: breakersSchema.optional(),
+    alerts: alertsSchema.optional(),
+    monitors: z.union([z.literal(false), monitorsSchema], msg('an object or false')).optional(),
+    shedding: sheddingSchema.optional(),
+    fleet: fleetSchema.optional(),
   }, msg('an options object'))
-  .loose();
+  .strict();

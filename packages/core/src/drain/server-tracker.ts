@@ -32,6 +32,8 @@ export class ServerTracker {
     private readonly closeServer: () => Promise<void> = () => defaultClose(server),
   ) {
     this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
+    // HTTP/2 connections are handled per session (GOAWAY), never as HTTP/1 sockets
+    const isHttp2 = typeof (server as { updateSettings?: unknown }).updateSettings === 'function';
     const tracker = this;
     const onResClose = function (this: TrackedResponse): void {
       const socket = this[kSocket];
@@ -43,6 +45,7 @@ export class ServerTracker {
     const onStreamClose = (): void => tracker.inflight.dec();
     this.handlers = [
       [this.connectionEvent, (socket: TrackedSocket) => {
+        if (isHttp2 && (this.connectionEvent === 'connection' || (socket as TrackedSocket & { alpnProtocol?: string | false }).alpnProtocol === 'h2')) return;
         socket[kActive] = 0;
         tracker.sockets.add(socket);
         socket.once('close', () => tracker.sockets.delete(socket));

@@ -1,0 +1,65 @@
+import { HealthRegistry } from './registry';
+import { silentLogger } from '../logger';
+import { DuplicateCheckError, ZerodownConfigError } from '../errors';
+
+const until = async (fn: () => boolean, ms = 2000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('HealthRegistry', () => {
+  let reg: HealthRegistry;
+  beforeEach(() => {
+    reg = new HealthRegistry({ intervalMs: 60000, timeoutMs: 1000 }, silentLogger);
+    reg.start();
+  });
+  afterEach(() => reg.dispose());
+
+  test('a hung check is a failed check after its timeout, and gets an aborted signal', async () => {
+    let aborted = false;
+    reg.register('hung', (signal) => new Promise(() => signal.addEventListener('abort', () => (aborted = true))), { timeoutMs: 50 });
+    expect(reg.isReady()).toBe(false); // pending critical counts as failing
+    await until(() => reg.get('hung')!.result !== undefined);
+    expect(reg.get('hung')!.result!.status).toBe('fail');
+    expect(reg.get('hung')!.result!.output).toBe('timed out after 50 ms');
+    expect(aborted).toBe(true);
+    expect(reg.isReady()).toBe(false);
+  });
+
+  test('a failing non-critical check makes the status warn but keeps readiness', async () => {
+    reg.register('ok', () => undefined);
+    reg.register('vendor', () => Promise.reject(new Error('vendor down')), { critical: false });
+    await until(() => reg.get('vendor')!.result !== undefined && reg.get('ok')!.result !== undefined);
+    expect(reg.isReady()).toBe(true);
+    expect(reg.status()).toBe('warn');
+    expect(reg.get('vendor')!.result!.output).toBe('vendor down');
+  });
+
+  test('a check runs again on its interval, never concurrently, and emits changes', async () => {
+    let runs = 0;
+    let healthy = true;
+    const changes: string[] = [];
+    reg.on('change', (name, r) => changes.push(`${name}:${r.status}`));
+    reg.register('flappy', () => {
+      runs++;
+      if (!healthy) throw new Error('down');
+    }, { intervalMs: 20 });
+    await until(() => runs >= 2);
+    healthy = false;
+    await until(() => reg.get('flappy')!.result!.status === 'fail');
+    healthy = true;
+    await until(() => reg.get('flappy')!.result!.status === 'pass');
+    expect(changes).toEqual(['flappy:pass', 'flappy:fail', 'flappy:pass']);
+  });
+
+  test('bad registrations fail fast', () => {
+    reg.register('a', () => undefined);
+    expect(() => reg.register('a', () => undefined)).toThrow(DuplicateCheckError);
+    expect(() => reg.register('bad name!', () => undefined)).toThrow(ZerodownConfigError);
+    expect(() => reg.register('b', () => undefined, { timeoutMs: 0 })).toThrow(/checks\.b\.timeoutMs/);
+    expect(() => reg.register('c', 42 as never)).toThrow(ZerodownConfigError);
+  });
+});
