@@ -14,3 +14,4 @@ export type { ShutdownHook, ShutdownHookOptions, HookReport } from './drain/hook
 export type { AttachableServer } from './drain/server-tracker';
 export type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions } from './lb/adapter';
 export * from './control';
+export * from './lb';
