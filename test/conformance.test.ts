@@ -3,6 +3,7 @@
  * (test/fixtures/conformance-app.js) as a child process against the built packages; the tests send real
  * keep-alive traffic with undici, real signals, and a real redis-server the test owns.
  */
+import { connect } from 'node:net';
 import { Client, Pool } from 'undici';
 import { startApp, waitFor, type AppProcess } from './helpers/app-process';
 import { startRedis, type RedisServer } from './helpers/redis-server';
@@ -182,6 +183,39 @@ describe.each(FRAMEWORKS)('conformance: %s', (framework) => {
     expect(q.status).toBe(200);
     expect(JSON.parse(q.body!)).toEqual({ status: 'pass' });
     expect((await get(c, '/')).status).toBe(200);
+  });
+
+  test('garbage on the socket and odd probe requests never crash the app or leak details', async () => {
+    const app = await start();
+    const raw = (payload: string): Promise<string> =>
+      new Promise((resolve) => {
+        const sock = connect(app.port, '127.0.0.1');
+        let got = '';
+        sock.setEncoding('utf8').on('data', (d: string) => (got += d));
+        sock.on('error', () => {});
+        sock.on('close', () => resolve(got));
+        sock.write(payload);
+        setTimeout(() => sock.destroy(), 1000).unref();
+      });
+    const answers = await Promise.all([
+      raw('\x00\x01\x02garbage\r\n\r\n'),
+      raw('GET /readyz HTTP/9.9\r\n\r\n'),
+      raw('GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer\r\nConnection: close\r\n\r\n'),
+      raw(`GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}x\r\nConnection: close\r\n\r\n`),
+      raw(`GET /health HTTP/1.1\r\nHost: x\r\nAuthorization: Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}\r\nConnection: close\r\n\r\n`),
+      raw(`GET /readyz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20000)}\r\nConnection: close\r\n\r\n`),
+      raw('GET /readyz?%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    ]);
+    for (const a of answers) {
+      expect(a).not.toMatch(/"checks"|"version"|conformance-|1\.2\.3/);
+    }
+    expect(answers[2]).toMatch(/^HTTP\/1\.1 200/);
+    expect(answers[2]).toContain('{"status":"pass"}');
+    expect(answers[3]).toContain('{"status":"pass"}');
+    const c = client(new Client(app.url));
+    expect((await get(c, '/')).status).toBe(200);
+    expect((await get(c, '/readyz')).status).toBe(200);
+    expect(app.child.exitCode).toBeNull();
   });
 
   describe('with a real Redis the test owns', () => {

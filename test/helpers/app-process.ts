@@ -23,8 +23,11 @@ export interface AppProcess {
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** Starts `node <script>` with env, waits for its `listening` event (or fails with its stderr). */
-export function startApp(script: string, env: Record<string, string>, timeoutMs = 15000): Promise<AppProcess> {
+/**
+ * Starts `node <script>` with env, waits for its `listening` event on stdout — or, with `listenLine`, for a
+ * stderr line matching it whose first group is the port — and fails with its stderr otherwise.
+ */
+export function startApp(script: string, env: Record<string, string>, timeoutMs = 15000, listenLine?: RegExp): Promise<AppProcess> {
   const child = spawn(process.execPath, [path.resolve(ROOT, script)], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
@@ -41,7 +44,29 @@ export function startApp(script: string, env: Record<string, string>, timeoutMs 
       child.kill('SIGKILL');
       reject(new Error(`app ${script} did not start within ${timeoutMs} ms; stderr:\n${err}`));
     }, timeoutMs);
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    let listened = false;
+    const onListening = (port: number): void => {
+      if (listened) return;
+      listened = true;
+      clearTimeout(timer);
+      resolve({
+        child,
+        port,
+        url: `http://127.0.0.1:${port}`,
+        events,
+        stderr: () => err,
+        exited,
+        startedAt: Date.now(),
+        kill: (signal = 'SIGTERM') => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+        },
+      });
+    };
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      err += d;
+      const m = listenLine?.exec(err);
+      if (m) onListening(Number(m[1]));
+    });
     child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       out += d;
       let i: number;
@@ -51,22 +76,7 @@ export function startApp(script: string, env: Record<string, string>, timeoutMs 
         try {
           const ev = JSON.parse(line) as AppEvent;
           events.push(ev);
-          if (ev.event === 'listening') {
-            clearTimeout(timer);
-            const port = ev.port as number;
-            resolve({
-              child,
-              port,
-              url: `http://127.0.0.1:${port}`,
-              events,
-              stderr: () => err,
-              exited,
-              startedAt: Date.now(),
-              kill: (signal = 'SIGTERM') => {
-                if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-              },
-            });
-          }
+          if (ev.event === 'listening') onListening(ev.port as number);
         } catch {
           /* not an event line */
         }

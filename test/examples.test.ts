@@ -1,0 +1,39 @@
+/**
+ * The examples run as users run them (`node examples/<name>/server.js` after the build): the Express
+ * one is CommonJS (require), the Fastify one ESM (import), which proves both module systems load the
+ * built packages.
+ */
+import { Client } from 'undici';
+import { startApp, type AppProcess } from './helpers/app-process';
+
+const LISTEN = /listening on http:\/\/127\.0\.0\.1:(\d+)\//;
+
+describe.each([
+  ['express-app (CommonJS)', 'examples/express-app/server.js'],
+  ['fastify-app (ESM)', 'examples/fastify-app/server.js'],
+])('%s', (_name, script) => {
+  let app: AppProcess | undefined;
+  afterEach(() => app?.kill('SIGKILL'));
+
+  test('serves /, /work and the probes, and drains to exit 0 on SIGTERM', async () => {
+    app = await startApp(script, { PORT: '0', ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000' }, 15000, LISTEN);
+    const c = new Client(app.url);
+    const text = async (path: string): Promise<[number, string]> => {
+      const r = await c.request({ path, method: 'GET' });
+      return [r.statusCode, await r.body.text()];
+    };
+    const [s1, hello] = await text('/');
+    expect(s1).toBe(200);
+    expect(hello).toMatch(/^hello/);
+    expect(await text('/work?ms=10')).toEqual([200, JSON.stringify({ worked: 10 })]);
+    expect((await text('/work?ms=60001'))[0]).toBe(400);
+    expect(await text('/livez')).toEqual([200, '{"status":"pass"}']);
+    expect(await text('/readyz')).toEqual([200, '{"status":"pass"}']);
+    const slow = text('/work?ms=600');
+    await new Promise((r) => setTimeout(r, 50));
+    app.kill('SIGTERM');
+    expect(await slow).toEqual([200, JSON.stringify({ worked: 600 })]);
+    expect(await app.exited).toBe(0);
+    await c.destroy();
+  });
+});
