@@ -11,7 +11,9 @@ export type ZerodownErrorCode =
   | 'ZERODOWN_LB_TIMEOUT'
   | 'ZERODOWN_LB_MIN_HEALTHY'
   | 'ZERODOWN_IMDS'
-  | 'ZERODOWN_CONTROL';
+  | 'ZERODOWN_CONTROL'
+  | 'ZERODOWN_FLEET'
+  | 'ZERODOWN_FLEET_TIMEOUT';
 
 /** Base class of every error zerodown throws; `code` is stable across releases. */
 export class ZerodownError extends Error {

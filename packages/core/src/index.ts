@@ -15,3 +15,4 @@ export type { AttachableServer } from './drain/server-tracker';
 export type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions } from './lb/adapter';
 export * from './control';
 export * from './lb';
+export * from './fleet-guard';
