@@ -14,6 +14,11 @@ import type { Logger } from './logger';
 import { Probes } from './probes/probes';
 import { startControlChannel, type ControlChannel } from './control/channel';
 import { Emitter, type Disposer } from './util/emitter';
+import { createResilience, type Resilience } from './alerts/wiring';
+import type { AlertManager } from './alerts/manager';
+import type { BreakerRegistry } from './breakers/registry';
+import type { ServerMonitor } from './monitors/server-monitor';
+import type { Shedder } from './shedding/shedder';
 import { sleep, withTimeout } from './util/time';
 
 /** Options of {@link Zerodown.attach}. */
@@ -65,6 +70,15 @@ export class Zerodown {
   readonly lifecycle: Lifecycle;
   /** The local control channel (Unix socket), unless turned off with `control.socket: false`. */
   readonly control: ControlChannel | undefined;
+  /** Circuit breakers around third parties: `zd.breakers.wrap(name, (call, ...args) => …, options)`. */
+  readonly breakers: BreakerRegistry;
+  /** Alerts (sinks, active conditions; `raise`/`clear` for the app's own conditions). */
+  readonly alerts: AlertManager;
+  /** Server monitors (undefined when `monitors` or `alerts` are off). */
+  readonly monitors: ServerMonitor | undefined;
+  /** Load shedding: `zd.shedding.shouldShed()` (always false unless `shedding.enabled`). */
+  readonly shedding: Shedder;
+  private readonly resilience: Resilience;
   private readonly inflightCounter = new InflightCounter();
   private readonly trackers: ServerTracker[] = [];
   private readonly hooks: ShutdownHooks;
@@ -87,6 +101,8 @@ export class Zerodown {
       version: this.options.version,
     });
     this.hooks = new ShutdownHooks(this.options.drain.hookTimeoutMs, this.logger);
+    this.resilience = createResilience(this);
+    ({ breakers: this.breakers, alerts: this.alerts, monitors: this.monitors, shedding: this.shedding } = this.resilience);
     if (this.options.health.eventLoopStallMs > 0) {
       this.health.register('eventloop', eventLoopDelayCheck({ maxMs: this.options.health.eventLoopStallMs }), { liveness: true, critical: true, timeoutMs: 1000 });
     }
@@ -152,8 +168,11 @@ export class Zerodown {
   /** Wraps a plain node:http handler so probe paths are answered first. */
   requestListener(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
     const probes = this.probes;
+    const shedding = this.shedding;
     return (req, res) => {
-      if (!probes.handle(req, res)) handler(req, res);
+      if (probes.handle(req, res)) return;
+      if (shedding.shouldShed()) shedding.reject(res);
+      else handler(req, res);
     };
   }
 
@@ -211,6 +230,7 @@ export class Zerodown {
   dispose(): void {
     if (this[kDisposed]) return;
     this[kDisposed] = true;
+    this.resilience.dispose();
     this.health.dispose();
     this.removeSignals();
     for (const t of this.trackers) t.detach();

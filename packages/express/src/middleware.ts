@@ -14,9 +14,14 @@ export function zerodownExpress(zd: Zerodown): ZerodownMiddleware {
     throw new TypeError('zerodownExpress: expected a zerodown instance, e.g. zerodownExpress(zerodown())');
   }
   const probes = zd.probes;
+  const shedding = zd.shedding;
   return function zerodownProbes(req, res, next) {
     const kind = probes.match(req.url);
-    if (kind === undefined) return next();
+    if (kind === undefined) {
+      // load shedding (opt-in): ordinary routes get 503 + Retry-After while overloaded, probes never do
+      if (shedding.shouldShed()) return shedding.reject(res);
+      return next();
+    }
     const r = probes.respond(kind, req.method, req.headers.authorization);
     res.writeHead(r.statusCode, r.headers);
     res.end(req.method === 'HEAD' ? undefined : r.body);

@@ -1,4 +1,9 @@
 import type { Logger } from '../logger';
+import type { AlertOptions, ResolvedAlertOptions } from '../alerts/options';
+import type { BreakerDefaults, ResolvedBreakerDefaults } from '../breakers/types';
+import type { FleetOptions, ResolvedFleetOptions } from '../fleet/types';
+import type { MonitorOptions, ResolvedMonitorOptions } from '../monitors/types';
+import type { ResolvedSheddingOptions, SheddingOptions } from '../shedding/shedder';
 
 /** Options of {@link zerodown}. Everything is optional; code wins over env, env over defaults. */
 export interface ZerodownOptions {
@@ -16,6 +21,16 @@ export interface ZerodownOptions {
   control?: ControlOptions;
   /** How the process ends after a drain. Default: `process.exit`. Tests inject a spy. */
   exit?: (code: number) => void;
+  /** Defaults of every breaker made with `zd.breakers.wrap` (each may override them). */
+  breakers?: BreakerDefaults;
+  /** Alert sinks and rules (third-party, application and server alerts). */
+  alerts?: AlertOptions;
+  /** Server-level alerts: event-loop delay, ELU, heap, RSS, CPU, disk free. `false` turns them off. */
+  monitors?: MonitorOptions | false;
+  /** Opt-in load shedding: 503 + `Retry-After` to ordinary routes while overloaded. */
+  shedding?: SheddingOptions;
+  /** Fleet mode: alert de-duplication, shared breaker state and probe lease through the app's ioredis client. */
+  fleet?: FleetOptions;
 }
 
 /** Probe endpoints and check defaults. */
@@ -99,6 +114,11 @@ export interface ResolvedOptions {
   /** Control socket; `undefined` when turned off. `explicit` when set by option or env (never suffixed). */
   control: { path: string; explicit: boolean } | undefined;
   exit: (code: number) => void;
+  breakers: ResolvedBreakerDefaults;
+  alerts: ResolvedAlertOptions;
+  monitors: ResolvedMonitorOptions;
+  shedding: ResolvedSheddingOptions;
+  fleet: ResolvedFleetOptions;
 }
 
 /** Defaults in one place (documented in the README's table; a test checks they agree). */

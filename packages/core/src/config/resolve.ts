@@ -3,6 +3,11 @@ import { ZerodownConfigError } from '../errors';
 import { DEFAULTS, type ResolvedOptions, type ZerodownOptions } from './options';
 import { optionsSchema } from './schema';
 import { envInt, validate } from './validate';
+import { resolveAlertOptions } from '../alerts/options';
+import { BREAKER_DEFAULTS } from '../breakers/types';
+import { resolveFleetOptions } from '../fleet/types';
+import { resolveMonitorOptions } from '../monitors/types';
+import { SHEDDING_DEFAULTS } from '../shedding/shedder';
 import { resolveControlSocket } from '../control/paths';
 
 /** Validates options and applies env and defaults: code wins over env, env over defaults. */
@@ -53,5 +58,10 @@ export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOpti
     loadBalancer: lb,
     control: resolveControlSocket(o.control?.socket, env, o.serviceName),
     exit: o.exit ?? ((code: number) => process.exit(code)),
+    breakers: { ...BREAKER_DEFAULTS, ...o.breakers },
+    alerts: resolveAlertOptions(o.alerts, env),
+    monitors: resolveMonitorOptions(o.monitors === false ? { enabled: false } : o.monitors),
+    shedding: { ...SHEDDING_DEFAULTS, ...o.shedding },
+    fleet: resolveFleetOptions(o.fleet, o.serviceName),
   };
 }

@@ -1,0 +1,201 @@
+import { hostname } from 'node:os';
+import type { Logger } from '../logger';
+import { Emitter, type Disposer } from '../util/emitter';
+import { raceSignal } from './race';
+import type { Alert, AlertCondition, AlertSink, AlertState } from './types';
+
+/** Decides whether this instance sends a state change (fleet dedupe); resolves true on any doubt. */
+export type AlertDeduper = (key: string, state: AlertState) => Promise<boolean>;
+
+/** Settings of {@link AlertManager}. */
+export interface AlertManagerSettings {
+  /** Default debounce (ms): a condition fires only if still raised after this. */
+  forMs: number;
+  /** Notifications sent per minute at most (across keys); more are dropped and logged. */
+  maxPerMinute: number;
+  service: string | undefined;
+  logger: Logger;
+}
+
+/** Events of the alert manager. */
+export type AlertEvents = { alert: [alert: Alert] };
+
+interface KeyState {
+  cond: AlertCondition;
+  timer: NodeJS.Timeout | undefined;
+  /** A firing notification went out (or was attempted) for this episode. */
+  fired: boolean;
+  since: number;
+}
+
+/**
+ * Turns raised/cleared conditions into firing/resolved notifications: debounced (`forMs`), resolved
+ * automatically, rate-limited, de-duplicated across the fleet, fanned out to every sink in isolation.
+ */
+export class AlertManager {
+  private readonly keys = new Map<string, KeyState>();
+  private readonly sinks: AlertSink[] = [];
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly sentAt: number[] = [];
+  private readonly events: Emitter<AlertEvents>;
+  private readonly host = hostname();
+  private deduper: AlertDeduper | undefined;
+  private disposed = false;
+
+  constructor(private readonly settings: AlertManagerSettings) {
+    this.events = new Emitter((error) => settings.logger.error({ err: error }, 'zerodown: alert listener threw'));
+  }
+
+  /** Adds a sink; returns a disposer. */
+  addSink(sink: AlertSink): Disposer {
+    this.sinks.push(sink);
+    return () => {
+      const i = this.sinks.indexOf(sink);
+      if (i !== -1) this.sinks.splice(i, 1);
+    };
+  }
+
+  /** Names of the sinks in use. */
+  sinkNames(): string[] {
+    return this.sinks.map((s) => s.name);
+  }
+
+  /** Uses a fleet deduper (fleet mode). */
+  setDeduper(deduper: AlertDeduper | undefined): void {
+    this.deduper = deduper;
+  }
+
+  /** Subscribes to every alert this instance sends. */
+  on<K extends keyof AlertEvents>(event: K, fn: (...args: AlertEvents[K]) => void): Disposer {
+    return this.events.on(event, fn);
+  }
+
+  /** Conditions currently raised (pending or firing). */
+  active(): { key: string; firing: boolean; since: number; title: string }[] {
+    return [...this.keys.values()].map((k) => ({ key: k.cond.key, firing: k.fired, since: k.since, title: k.cond.title }));
+  }
+
+  /** Raises a condition: fires after `forMs` unless cleared first. Raising an active key updates its details. */
+  raise(cond: AlertCondition): void {
+    if (this.disposed) return;
+    const existing = this.keys.get(cond.key);
+    if (existing) {
+      existing.cond = cond;
+      return;
+    }
+    const st: KeyState = { cond, timer: undefined, fired: false, since: Date.now() };
+    this.keys.set(cond.key, st);
+    const forMs = cond.forMs ?? this.settings.forMs;
+    if (forMs <= 0) this.fire(st);
+    else {
+      st.timer = setTimeout(() => {
+        st.timer = undefined;
+        if (this.keys.get(cond.key) === st) this.fire(st);
+      }, forMs);
+      st.timer.unref();
+    }
+  }
+
+  /** Clears a condition: resolves it if it fired, forgets it silently if it was still pending. */
+  clear(key: string, details?: Record<string, unknown>): void {
+    const st = this.keys.get(key);
+    if (!st) return;
+    this.keys.delete(key);
+    if (st.timer) clearTimeout(st.timer);
+    if (st.fired) this.dispatch({ ...st.cond, details: { ...st.cond.details, ...details, durationMs: Date.now() - st.since } }, 'resolved');
+  }
+
+  /** Sends one notification at once, with no firing/resolved pairing (e.g. an uncaught exception). */
+  notify(cond: AlertCondition, state: AlertState = 'firing'): void {
+    this.dispatch(cond, state);
+  }
+
+  /** Waits for dispatches in progress, then flushes every sink, until the signal fires. */
+  async flush(signal: AbortSignal): Promise<void> {
+    await raceSignal(Promise.all(this.inflight), signal);
+    await Promise.all(this.sinks.map((s) => (s.flush ? raceSignal(safe(() => s.flush!(signal)), signal) : undefined)));
+  }
+
+  /** Stops timers and disposes the sinks. */
+  dispose(): void {
+    this.disposed = true;
+    for (const st of this.keys.values()) if (st.timer) clearTimeout(st.timer);
+    this.keys.clear();
+    for (const s of this.sinks) {
+      try {
+        s.dispose?.();
+      } catch {
+        /* a sink's dispose never breaks shutdown */
+      }
+    }
+    this.events.clear();
+  }
+
+  private fire(st: KeyState): void {
+    st.fired = true;
+    this.dispatch(st.cond, 'firing');
+  }
+
+  private dispatch(cond: AlertCondition, state: AlertState): void {
+    const p = this.deliver(cond, state).catch((error: unknown) => this.settings.logger.error({ err: error }, 'zerodown: alert delivery failed'));
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  private async deliver(cond: AlertCondition, state: AlertState): Promise<void> {
+    if (this.deduper) {
+      let mine = true;
+      try {
+        mine = await this.deduper(cond.key, state);
+      } catch {
+        mine = true;
+      }
+      if (!mine) {
+        this.settings.logger.debug({ key: cond.key, state }, 'zerodown: alert already sent by another instance');
+        return;
+      }
+    }
+    if (!this.allow()) {
+      this.settings.logger.warn({ key: cond.key, state, maxPerMinute: this.settings.maxPerMinute }, 'zerodown: alert rate limit reached; alert dropped');
+      return;
+    }
+    const alert: Alert = {
+      key: cond.key,
+      level: cond.level,
+      source: cond.source,
+      state,
+      title: cond.title,
+      details: cond.details ?? {},
+      service: this.settings.service,
+      time: new Date().toISOString(),
+      host: this.host,
+      pid: process.pid,
+    };
+    for (const k of ['owner', 'runbookUrl', 'statusPageUrl', 'severity'] as const) if (cond[k] !== undefined) alert[k] = cond[k];
+    this.events.emit('alert', alert);
+    await Promise.all(
+      this.sinks.map((sink) =>
+        safe(() => sink.send(alert)).catch((error: unknown) =>
+          this.settings.logger.warn({ err: error, sink: sink.name, key: alert.key }, `zerodown: alert sink "${sink.name}" failed`),
+        ),
+      ),
+    );
+  }
+
+  private allow(): boolean {
+    const now = Date.now();
+    while (this.sentAt.length > 0 && now - this.sentAt[0]! > 60000) this.sentAt.shift();
+    if (this.sentAt.length >= this.settings.maxPerMinute) return false;
+    this.sentAt.push(now);
+    return true;
+  }
+}
+
+/** Runs `fn`, turning a synchronous throw into a rejection. */
+function safe(fn: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}

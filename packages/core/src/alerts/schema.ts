@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+const MAX_MS = 2 ** 31 - 1;
+const e = (expected: string) => ({ error: expected });
+/** True when `v` is an object with these methods (instances are passed through, never copied). */
+function hasMethods(v: unknown, names: string[]): boolean {
+  return typeof v === 'object' && v !== null && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
+}
+const ms = (min = 0) => {
+  const m = e(`a whole number of milliseconds between ${min} and ${MAX_MS}`);
+  return z.number(m).int(m).min(min, m).max(MAX_MS, m);
+};
+const int = (min: number, max: number) => {
+  const m = e(`a whole number between ${min} and ${max}`);
+  return z.number(m).int(m).min(min, m).max(max, m);
+};
+const num = (min: number, max: number) => {
+  const m = e(`a number between ${min} and ${max}`);
+  return z.number(m).min(min, m).max(max, m);
+};
+const url = z.string(e('an http(s) URL')).regex(/^https?:\/\/\S+$/, e('an http(s) URL'));
+const level = z.enum(['critical', 'error', 'warning', 'info'], e('one of "critical", "error", "warning", "info"'));
+const onCall = { owner: z.string(e('a string')).optional(), runbookUrl: url.optional(), statusPageUrl: url.optional(), severity: z.string(e('a string')).optional() };
+
+/** zod schema of the `breakers` option. */
+export const breakersSchema = z
+  .object(
+    {
+      timeoutMs: ms(1).optional(),
+      errorThresholdPercentage: int(1, 100).optional(),
+      volumeThreshold: int(0, 1e6).optional(),
+      resetTimeoutMs: ms(1).optional(),
+      rollingCountTimeoutMs: ms(10).optional(),
+      rollingCountBuckets: int(1, 1000).optional(),
+      rollingPercentiles: z.boolean(e('true or false')).optional(),
+      snapshots: z.boolean(e('true or false')).optional(),
+    },
+    e('an object'),
+  )
+  .strict();
+
+const webhook = z
+  .object(
+    {
+      url,
+      headers: z.record(z.string(), z.string(), e('an object of header strings')).optional(),
+      timeoutMs: ms(1).optional(),
+      retries: int(0, 10).optional(),
+      backoffMs: ms(0).optional(),
+      maxPending: int(1, 100000).optional(),
+    },
+    e('an object { url, headers?, timeoutMs?, retries? }'),
+  )
+  .strict();
+
+/** zod schema of the `alerts` option. */
+export const alertsSchema = z
+  .object(
+    {
+      enabled: z.boolean(e('true or false')).optional(),
+      forMs: ms(0).optional(),
+      maxPerMinute: int(1, 100000).optional(),
+      rollbar: z.custom<object | false>((v) => v === false || hasMethods(v, ['critical', 'error', 'warning', 'info', 'wait']), e('a rollbar instance or false')).optional(),
+      newrelic: z.custom<object>((v) => hasMethods(v, ['recordCustomEvent', 'recordMetric', 'noticeError']), e('the newrelic module')).optional(),
+      webhook: z.union([webhook, z.array(webhook)], e('a webhook { url } or an array of them')).optional(),
+      log: z.boolean(e('true or false')).optional(),
+      sinks: z.array(z.custom<object>((v) => hasMethods(v, ['send']) && typeof (v as { name?: unknown }).name === 'string', e('a sink { name, send }')), e('an array of sinks')).optional(),
+      healthChecks: z.boolean(e('true or false')).optional(),
+      processErrors: z.boolean(e('true or false')).optional(),
+    },
+    e('an object'),
+  )
+  .strict();
+
+const threshold = z.union(
+  [z.literal(false), z.object({ threshold: num(0, Number.MAX_SAFE_INTEGER), clear: num(0, Number.MAX_SAFE_INTEGER).optional(), samples: int(1, 1000).optional(), level: level.optional(), ...onCall }, e('{ threshold, clear?, samples?, level? } or false')).strict()],
+  e('{ threshold, clear?, samples?, level? } or false'),
+);
+
+/** zod schema of the `monitors` option. */
+export const monitorsSchema = z
+  .object(
+    {
+      enabled: z.boolean(e('true or false')).optional(),
+      intervalMs: ms(10).optional(),
+      eventLoopDelayMs: threshold.optional(),
+      eventLoopUtilization: threshold.optional(),
+      heapUsedPercent: threshold.optional(),
+      rssBytes: threshold.optional(),
+      cpuPercent: threshold.optional(),
+      diskFreePercent: threshold.optional(),
+      diskPath: z.string(e('a filesystem path')).min(1, e('a filesystem path')).optional(),
+    },
+    e('an object'),
+  )
+  .strict();
+
+/** zod schema of the `shedding` option. */
+export const sheddingSchema = z
+  .object(
+    {
+      enabled: z.boolean(e('true or false')).optional(),
+      eventLoopDelayMs: ms(1).optional(),
+      heapUsedPercent: num(1, 100).optional(),
+      sampleIntervalMs: ms(10).optional(),
+      retryAfterSeconds: int(0, 86400).optional(),
+    },
+    e('an object'),
+  )
+  .strict();
+
+/** zod schema of the `fleet` option. */
+export const fleetSchema = z
+  .object(
+    {
+      redis: z.custom<object>((v) => hasMethods(v, ['call']), e('an ioredis client')).optional(),
+      keyPrefix: z.string(e('a non-empty string')).min(1, e('a non-empty string')).optional(),
+      commandTimeoutMs: ms(1).optional(),
+      syncIntervalMs: ms(50).optional(),
+      openShare: num(0.01, 1).optional(),
+      instanceTtlMs: ms(100).optional(),
+      alertStateTtlMs: ms(1000).optional(),
+    },
+    e('an object'),
+  )
+  .strict();

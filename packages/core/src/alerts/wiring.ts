@@ -1,0 +1,121 @@
+import { BREAKER_CHECK_PREFIX, BreakerRegistry } from '../breakers/registry';
+import type { ResolvedBreakerDefaults } from '../breakers/types';
+import { FleetCoordinator } from '../fleet/coordinator';
+import type { ResolvedFleetOptions } from '../fleet/types';
+import type { HealthRegistry } from '../health/registry';
+import type { Logger } from '../logger';
+import { ServerMonitor } from '../monitors/server-monitor';
+import type { ResolvedMonitorOptions } from '../monitors/types';
+import { Shedder, type ResolvedSheddingOptions } from '../shedding/shedder';
+import type { Disposer } from '../util/emitter';
+import { AlertManager } from './manager';
+import type { ResolvedAlertOptions } from './options';
+import { newRelicSink } from './sinks/newrelic';
+import { loggerSink } from './sinks/logger';
+import { rollbarSink } from './sinks/rollbar';
+import { webhookSink } from './sinks/webhook';
+import { breakerAlerts } from './sources/breakers';
+import { healthAlerts } from './sources/health';
+import { processAlerts } from './sources/process';
+
+/** What the resilience parts need from the zerodown instance. */
+export interface ResilienceHost {
+  readonly options: {
+    serviceName: string | undefined;
+    breakers: ResolvedBreakerDefaults;
+    alerts: ResolvedAlertOptions;
+    monitors: ResolvedMonitorOptions;
+    shedding: ResolvedSheddingOptions;
+    fleet: ResolvedFleetOptions;
+  };
+  readonly logger: Logger;
+  readonly health: HealthRegistry;
+  onFlush(name: string, fn: (signal: AbortSignal) => Promise<void> | void): Disposer;
+  on(event: 'drain:forced', fn: (cut: number, inflight: number) => void): Disposer;
+  on(event: 'drain:end', fn: () => void): Disposer;
+  drain(reason: string): Promise<unknown>;
+}
+
+/** Breakers, alerts, server monitors, load shedding and fleet coordination of one zerodown instance. */
+export interface Resilience {
+  breakers: BreakerRegistry;
+  alerts: AlertManager;
+  monitors: ServerMonitor | undefined;
+  shedding: Shedder;
+  fleet: FleetCoordinator | undefined;
+  /** Stops background work (drain end keeps breakers usable; `dispose` stops everything). */
+  stopBackground(): void;
+  dispose(): void;
+}
+
+/** Builds and wires the resilience parts from the resolved options. */
+export function createResilience(host: ResilienceHost): Resilience {
+  const o = host.options;
+  const logger = host.logger;
+  const alerts = new AlertManager({ forMs: o.alerts.forMs, maxPerMinute: o.alerts.maxPerMinute, service: o.serviceName, logger });
+  const breakers = new BreakerRegistry(o.breakers, host.health, (error) => logger.error({ err: error }, 'zerodown: breaker listener threw'));
+  const shedding = new Shedder(o.shedding, logger);
+  const disposers: Disposer[] = [];
+  let monitors: ServerMonitor | undefined;
+  let fleet: FleetCoordinator | undefined;
+
+  if (o.alerts.enabled) {
+    if (o.alerts.log) alerts.addSink(loggerSink(logger));
+    if (o.alerts.rollbar !== false) {
+      const rb = rollbarSink({ ...(o.alerts.rollbar ? { rollbar: o.alerts.rollbar } : {}), env: o.alerts.env, logger });
+      if (rb) alerts.addSink(rb);
+    }
+    if (o.alerts.newrelic) alerts.addSink(newRelicSink(o.alerts.newrelic));
+    for (const w of o.alerts.webhooks) alerts.addSink(webhookSink(w, logger));
+    for (const s of o.alerts.sinks) alerts.addSink(s);
+
+    disposers.push(breakerAlerts(breakers, alerts));
+    if (o.alerts.healthChecks) disposers.push(healthAlerts(host.health, alerts, (name) => name.startsWith(BREAKER_CHECK_PREFIX)));
+    disposers.push(
+      host.on('drain:forced', (cut, inflight) =>
+        alerts.notify({
+          key: 'application:drain-forced',
+          level: 'error',
+          source: 'application',
+          title: `Drain deadline reached: ${cut} connection(s) cut with ${inflight} request(s) in flight`,
+          details: { cut, inflight },
+        }),
+      ),
+    );
+    if (o.alerts.processErrors) disposers.push(processAlerts(host, alerts));
+    disposers.push(host.onFlush('alerts', (signal) => alerts.flush(signal)));
+    if (o.monitors.enabled) {
+      monitors = new ServerMonitor(o.monitors, alerts, logger);
+      monitors.start();
+    }
+  }
+  if (o.fleet.redis) {
+    fleet = new FleetCoordinator(o.fleet.redis, o.fleet, logger);
+    alerts.setDeduper(fleet.dedupe);
+    fleet.attach(breakers);
+  }
+
+  let stopped = false;
+  const stopBackground = (): void => {
+    if (stopped) return;
+    stopped = true;
+    monitors?.dispose();
+    shedding.dispose();
+    fleet?.dispose();
+  };
+  disposers.push(host.on('drain:end', stopBackground));
+  return {
+    breakers,
+    alerts,
+    monitors,
+    shedding,
+    fleet,
+    stopBackground,
+    dispose() {
+      stopBackground();
+      for (const d of disposers.splice(0)) d();
+      breakers.dispose();
+      alerts.dispose();
+    },
+  };
+}

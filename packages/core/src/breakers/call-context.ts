@@ -1,0 +1,30 @@
+import type { BreakerCall } from './types';
+
+/**
+ * One call's context. The AbortController is made only when the function reads `signal`
+ * (an AbortSignal costs microseconds), and it belongs to this call alone: a timeout aborts only it.
+ */
+export class CallContext implements BreakerCall {
+  private ac: AbortController | undefined = undefined;
+  private reason: unknown = undefined;
+  private aborted = false;
+
+  constructor(readonly breaker: string) {}
+
+  /** This call's signal. */
+  get signal(): AbortSignal {
+    if (this.ac === undefined) {
+      this.ac = new AbortController();
+      if (this.aborted) this.ac.abort(this.reason);
+    }
+    return this.ac.signal;
+  }
+
+  /** Aborts this call only. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.ac?.abort(reason);
+  }
+}

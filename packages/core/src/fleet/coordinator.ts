@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AlertState } from '../alerts/types';
+import type { Breaker } from '../breakers/breaker';
+import type { BreakerRegistry } from '../breakers/registry';
+import type { BreakerState } from '../breakers/types';
+import type { Logger } from '../logger';
+import type { Disposer } from '../util/emitter';
+import { SafeRedis } from './safe-redis';
+import type { FleetRedis, ResolvedFleetOptions } from './types';
+
+/**
+ * Fleet mode over one Redis: alert keys fire once per state change across the fleet (`SET … GET`),
+ * one instance at a time holds a breaker's half-open probe lease (`SET NX PX`), and breaker open state
+ * is shared (an instance opens when `openShare` of live instances report it open). Every Redis problem
+ * falls back to local behaviour; no request ever waits on Redis.
+ */
+export class FleetCoordinator {
+  /** This instance's id in the fleet. */
+  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly redis: SafeRedis;
+  private readonly k: { instances: string; open: string; closed: string; alert: (key: string) => string; probe: (name: string) => string };
+  private readonly openedAt = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: Disposer | undefined;
+  private syncing = false;
+
+  constructor(
+    client: FleetRedis,
+    private readonly options: ResolvedFleetOptions,
+    private readonly logger: Logger,
+  ) {
+    this.redis = new SafeRedis(client, options.commandTimeoutMs, logger);
+    const p = options.keyPrefix;
+    this.k = {
+      instances: `${p}:instances`,
+      open: `${p}:breakers:open`,
+      closed: `${p}:breakers:closed`,
+      alert: (key) => `${p}:alert:${key}`,
+      probe: (name) => `${p}:breaker:${name}:probe`,
+    };
+  }
+
+  /** True while Redis is not usable (local behaviour). */
+  get degraded(): boolean {
+    return this.redis.unavailable;
+  }
+
+  /** Alert deduper: true when this instance changed the fleet-wide state of the key (so it sends). */
+  readonly dedupe = async (key: string, state: AlertState): Promise<boolean> => {
+    const r = await this.redis.call('SET', this.k.alert(key), state, 'PX', this.options.alertStateTtlMs, 'GET');
+    if (!r) return true;
+    return r.value !== state;
+  };
+
+  /** Starts sharing breaker states and the probe lease for every breaker of `breakers`. */
+  attach(breakers: BreakerRegistry): void {
+    this.unsubscribe = breakers.on('state', (_name, state, previous, breaker) => this.onState(breaker, state, previous));
+    this.timer = setInterval(() => void this.sync(breakers), this.options.syncIntervalMs);
+    this.timer.unref();
+    void this.sync(breakers);
+  }
+
+  /** Shares states and reads the fleet's once (the timer calls it). */
+  async sync(breakers: BreakerRegistry): Promise<void> {
+    if (this.syncing) return;
+    this.syncing = true;
+    try {
+      const now = Date.now();
+      const all = breakers.all();
+      const writes: Promise<unknown>[] = [
+        this.redis.call('ZADD', this.k.instances, now + this.options.instanceTtlMs, this.instanceId),
+        this.redis.call('ZREMRANGEBYSCORE', this.k.instances, '-inf', now),
+      ];
+      for (const b of all) if (this.reportsOpen(b)) writes.push(this.report(b.name));
+      await Promise.all(writes);
+      const [count, open, closed] = await Promise.all([
+        this.redis.call('ZCARD', this.k.instances),
+        this.redis.call('HGETALL', this.k.open),
+        this.redis.call('HGETALL', this.k.closed),
+      ]);
+      if (!count || !open || !closed) return;
+      const instances = Math.max(1, Number(count.value));
+      const closedAt = toMap(closed.value);
+      const openers = new Map<string, number>();
+      const stale: string[] = [];
+      for (const [field, v] of toMap(open.value)) {
+        const [name = '', instance = ''] = field.split('|');
+        const [opened = 0, expires = 0] = v.split(':').map(Number);
+        if (expires < now || opened < Number(closedAt.get(name) ?? 0)) {
+          stale.push(field);
+          continue;
+        }
+        if (instance !== this.instanceId) openers.set(name, (openers.get(name) ?? 0) + 1);
+      }
+      if (stale.length > 0) void this.redis.call('HDEL', this.k.open, ...stale);
+      for (const b of all) {
+        const mineOpen = this.reportsOpen(b) ? 1 : 0;
+        const share = ((openers.get(b.name) ?? 0) + mineOpen) / instances;
+        const lastClose = Number(closedAt.get(b.name) ?? 0);
+        if (b.currentState !== 'closed' && lastClose > (this.openedAt.get(b.name) ?? Infinity)) {
+          this.logger.info({ breaker: b.name }, `zerodown: breaker "${b.name}" closed by the fleet's probe`);
+          b.close();
+        } else if (b.currentState === 'closed' && (openers.get(b.name) ?? 0) > 0 && share >= this.options.openShare) {
+          this.logger.warn({ breaker: b.name, share }, `zerodown: breaker "${b.name}" opened: ${Math.round(share * 100)}% of the fleet sees it open`);
+          b.fleetOpen = true;
+          b.open();
+        }
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  /** Stops syncing and withdraws this instance (best effort). */
+  dispose(): void {
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    void this.redis.call('ZREM', this.k.instances, this.instanceId);
+  }
+
+  private reportsOpen(b: Breaker): boolean {
+    return b.currentState !== 'closed' && !b.fleetOpen;
+  }
+
+  private report(name: string): Promise<unknown> {
+    const opened = this.openedAt.get(name) ?? Date.now();
+    return this.redis.call('HSET', this.k.open, `${name}|${this.instanceId}`, `${opened}:${Date.now() + this.options.instanceTtlMs}`);
+  }
+
+  private onState(b: Breaker, state: BreakerState, previous: BreakerState): void {
+    if (previous === 'closed') this.openedAt.set(b.name, Date.now());
+    if (state === 'open' && previous === 'closed' && !b.fleetOpen) void this.report(b.name);
+    else if (state === 'half-open') void this.acquireProbe(b);
+    else if (state === 'closed') {
+      this.openedAt.delete(b.name);
+      void this.redis.call('HDEL', this.k.open, `${b.name}|${this.instanceId}`);
+      if (previous === 'half-open') void this.redis.call('HSET', this.k.closed, b.name, Date.now());
+    }
+  }
+
+  /** Half-open: fail fast until the lease is settled; without the lease, open again (another instance probes). */
+  private async acquireProbe(b: Breaker): Promise<void> {
+    b.holdProbe = true;
+    try {
+      const resetMs = b.resetTimeoutMs;
+      const r = await this.redis.call('SET', this.k.probe(b.name), this.instanceId, 'NX', 'PX', resetMs);
+      if (r && r.value !== 'OK' && b.currentState === 'half-open') {
+        this.logger.debug({ breaker: b.name }, 'zerodown: another instance holds the probe lease');
+        b.holdProbe = false;
+        b.open();
+        return;
+      }
+    } finally {
+      b.holdProbe = false;
+    }
+  }
+}
+
+function toMap(v: unknown): Map<string, string> {
+  const m = new Map<string, string>();
+  if (Array.isArray(v)) for (let i = 0; i + 1 < v.length; i += 2) m.set(String(v[i]), String(v[i + 1]));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) m.set(k, String(x));
+  return m;
+}

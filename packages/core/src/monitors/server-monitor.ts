@@ -1,0 +1,90 @@
+import type { AlertManager } from '../alerts/manager';
+import type { Logger } from '../logger';
+import { Hysteresis } from './hysteresis';
+import { ServerSampler } from './sampler';
+import type { ResolvedMonitorOptions, ServerMetric, ServerSample, Threshold } from './types';
+
+const LABEL: Record<ServerMetric, (v: number, t: number) => string> = {
+  eventLoopDelayMs: (v, t) => `Event loop delayed ${v} ms (threshold ${t} ms)`,
+  eventLoopUtilization: (v, t) => `Event loop utilisation ${Math.round(v * 100)}% (threshold ${Math.round(t * 100)}%)`,
+  heapUsedPercent: (v, t) => `Heap ${v}% of its limit used (threshold ${t}%)`,
+  rssBytes: (v, t) => `RSS ${Math.round(v / 1048576)} MiB (threshold ${Math.round(t / 1048576)} MiB)`,
+  cpuPercent: (v, t) => `CPU ${v}% busy (threshold ${t}%)`,
+  diskFreePercent: (v, t) => `Disk ${v}% free (threshold ${t}%)`,
+};
+
+/**
+ * Server-level alerts: samples event-loop delay, ELU, heap, RSS, CPU and disk free on an interval and
+ * raises `server:<metric>` while a threshold is passed (with hysteresis), resolving when it clears.
+ */
+export class ServerMonitor {
+  private readonly sampler: ServerSampler;
+  private readonly states = new Map<ServerMetric, { t: Threshold; h: Hysteresis }>();
+  private timer: NodeJS.Timeout | undefined;
+  private last: ServerSample | undefined;
+  private sampling = false;
+
+  constructor(
+    private readonly options: ResolvedMonitorOptions,
+    private readonly alerts: AlertManager,
+    private readonly logger: Logger,
+  ) {
+    for (const [m, t] of Object.entries(options.thresholds) as [ServerMetric, Threshold][]) {
+      this.states.set(m, { t, h: new Hysteresis(t, m === 'diskFreePercent') });
+    }
+    this.sampler = new ServerSampler(new Set(this.states.keys()), options.diskPath);
+  }
+
+  /** Starts sampling on the interval. */
+  start(): void {
+    if (this.timer || this.states.size === 0) return;
+    this.timer = setInterval(() => void this.sample(), this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  /** The latest sample. */
+  latest(): ServerSample | undefined {
+    return this.last;
+  }
+
+  /** Takes one sample now and updates alerts. */
+  async sample(): Promise<ServerSample | undefined> {
+    if (this.sampling) return this.last;
+    this.sampling = true;
+    try {
+      const s = await this.sampler.sample();
+      this.last = s;
+      for (const [m, { t, h }] of this.states) {
+        const v = s[m];
+        if (v === undefined || !h.update(v)) continue;
+        const key = `server:${m}`;
+        if (h.bad) {
+          this.alerts.raise({
+            key,
+            level: t.level ?? 'warning',
+            source: 'server',
+            title: LABEL[m](v, t.threshold),
+            details: { metric: m, value: v, threshold: t.threshold },
+            forMs: 0,
+            ...(t.owner !== undefined ? { owner: t.owner } : {}),
+            ...(t.runbookUrl !== undefined ? { runbookUrl: t.runbookUrl } : {}),
+            ...(t.severity !== undefined ? { severity: t.severity } : {}),
+          });
+        } else this.alerts.clear(key, { value: v });
+      }
+      return s;
+    } catch (error) {
+      this.logger.warn({ err: error }, 'zerodown: server monitor sample failed');
+      return undefined;
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  /** Stops sampling. */
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.sampler.dispose();
+  }
+}

@@ -1,0 +1,1 @@
+export { Shedder, SHEDDING_DEFAULTS, type SheddingOptions, type ResolvedSheddingOptions } from './shedder';
