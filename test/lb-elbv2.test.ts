@@ -3,6 +3,7 @@
  */
 import { request } from 'undici';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
 import {
   createElbv2TargetGroups,
   elbv2Adapter,
@@ -13,6 +14,7 @@ import {
   MinHealthyError,
   ZerodownConfigError,
   silentLogger,
+  zerodown,
   type Elbv2Options,
   type Elbv2TargetGroups,
   type LbProgress,
@@ -332,6 +334,36 @@ describe('the adapter and its configuration', () => {
     await adapter.register({ signal: AbortSignal.timeout(10000), inflight: () => 0, logger });
     expect(fx.stateOf(arn, fx.instanceId)).toBe('healthy');
     (await adapter.targetGroups()).close();
+  });
+
+  test('zd.useLoadBalancer: ready() registers until healthy; drain() deregisters and serves every request meanwhile', async () => {
+    const arn = fx.addTargetGroup({ targets: [{ id: OTHER1, port: 8080 }], deregistrationDelayMs: 800, healthyAfterMs: 150 });
+    const zd = zerodown({ logger: silentLogger, drain: { signals: false, exit: false, timeoutMs: 10000, delayMs: 0 }, control: { socket: false } });
+    const server = createHttpServer((req, res) => setTimeout(() => res.end('ok'), 300));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      zd.attach(server);
+      zd.useLoadBalancer(elbv2Adapter({ targetGroupArns: [arn], target: { id: SELF, port: 8080 }, region: 'us-east-1', endpoint: fx.url, credentials, pollIntervalMs: 50 }));
+      zd.ready();
+      const t0 = Date.now();
+      while (fx.stateOf(arn, SELF) !== 'healthy') {
+        if (Date.now() - t0 > 5000) throw new Error(`not healthy: ${fx.stateOf(arn, SELF)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const { port } = server.address() as { port: number };
+      const slow = request(`http://127.0.0.1:${port}/`).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
+      await new Promise((r) => setTimeout(r, 50));
+      const result = await zd.drain('test');
+      expect(await slow).toEqual({ status: 200, body: 'ok' });
+      expect(result.forced).toBe(false);
+      expect(fx.callsOf('RegisterTargets')).toHaveLength(1);
+      expect(fx.callsOf('DeregisterTargets')).toHaveLength(1);
+      expect(['draining', 'unused']).toContain(fx.stateOf(arn, SELF));
+    } finally {
+      zd.dispose();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('invalid configuration names the field; a missing SDK names the package to install', async () => {
