@@ -21,3 +21,4 @@ export { ServerMonitor, MONITOR_DEFAULTS, type MonitorOptions, type ServerMetric
 export { Shedder, SHEDDING_DEFAULTS, type SheddingOptions } from './shedding';
 export { FleetCoordinator, type FleetOptions, type FleetRedis } from './fleet';
 export * from './fleet-guard';
+export * from './lb/rolling';

@@ -67,7 +67,7 @@ export function controlRequest<T>(socketPath: string, options: ControlRequestOpt
 
 /** A user-facing explanation of why a control socket could not be reached. */
 export function explainSocketError(socketPath: string, error: NodeJS.ErrnoException): string {
-  const how = 'pass --socket PATH or set ZERODOWN_CONTROL_SOCKET to the path the app uses (the app logs it at debug level and `zerodown status --json` shows it)';
+  const how = "pass --socket PATH or set ZERODOWN_CONTROL_SOCKET to the socket the app listens on (the app's own ZERODOWN_CONTROL_SOCKET or control.socket option; by default $XDG_RUNTIME_DIR/zerodown, /run/zerodown or $TMPDIR/zerodown-<uid>, file <service>-<pid>.sock)";
   switch (error.code) {
     case 'ENOENT':
       return `no control socket at ${socketPath}: is the app running with zerodown, and with the same ZERODOWN_CONTROL_SOCKET? ${how}`;

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import type { Elbv2TargetGroups, LbProgress } from '@zerodown/core';
+import { loadCore } from '../core-loader';
+import type { Output } from '../output';
+import { collect, parseDuration } from '../parse';
+
+/** Flags shared by `lb *` and `rolling`. */
+export interface Elbv2CliOptions {
+  targetGroup: string[];
+  region?: string;
+  pollInterval: number;
+  timeout: number;
+  json?: boolean;
+}
+
+/** Adds `--target-group` (repeatable), `--region`, `--poll-interval`, `--timeout`, `--json`. */
+export function addElbv2Options(cmd: Command): Command {
+  return cmd
+    .requiredOption('--target-group <arn>', 'target group ARN (repeat for several)', collect)
+    .option('--region <region>', 'AWS region (default: AWS_REGION / shared config)')
+    .option('--poll-interval <duration>', 'how often to poll target health', parseDuration, 5000)
+    .option('--timeout <duration>', 'deadline of each load-balancer wait', parseDuration, 10 * 60 * 1000)
+    .option('--json', 'print one JSON document on stdout (for scripts)');
+}
+
+/** Creates the target groups (loads the AWS SDK now, not before). Credentials: the SDK's default chain. */
+export function openTargetGroups(opts: Elbv2CliOptions, extra: { target?: { id: string; port?: number }; port?: number } = {}): Promise<Elbv2TargetGroups> {
+  const { createElbv2TargetGroups } = loadCore();
+  return createElbv2TargetGroups({
+    targetGroupArns: opts.targetGroup,
+    ...(opts.region ? { region: opts.region } : {}),
+    pollIntervalMs: opts.pollInterval,
+    timeoutMs: opts.timeout,
+    ...(extra.target ? { target: extra.target } : {}),
+    ...(extra.port !== undefined ? { port: extra.port } : {}),
+  });
+}
+
+/** `targetgroup/web/0123` from an ARN, for short progress lines. */
+export function shortArn(arn: string): string {
+  const i = arn.indexOf('targetgroup/');
+  return i === -1 ? arn : arn.slice(i);
+}
+
+/** Feeds load-balancer progress into the progress line. */
+export function lbProgress(out: Output): (p: LbProgress) => void {
+  return (p) => out.progress(`${p.phase} ${p.target} (${shortArn(p.group)})`, `${p.state}${p.message ? ` - ${p.message}` : ''}`, p.elapsedMs, p.deadlineMs);
+}

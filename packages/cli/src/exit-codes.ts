@@ -1,0 +1,23 @@
+/** Exit codes of `zerodown` (listed in `zerodown --help`). */
+export const EXIT = {
+  /** Done. */
+  ok: 0,
+  /** Failed (the app, the load balancer or the command said no). */
+  failed: 1,
+  /** Usage error: bad subcommand, flag or value. Usage text goes to stderr. */
+  usage: 2,
+  /** Timed out waiting (load balancer, in-flight requests, fleet lock). */
+  timeout: 3,
+} as const;
+
+/** One of {@link EXIT}'s values. */
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+const TIMEOUT_CODES = new Set(['ZERODOWN_LB_TIMEOUT', 'ZERODOWN_TIMEOUT', 'ZERODOWN_FLEET_TIMEOUT']);
+
+/** The exit code for an error: 3 for anything that ran out of time, else 1. */
+export function exitCodeFor(error: unknown): ExitCode {
+  const e = error as { code?: unknown; reason?: unknown; timedOut?: unknown; name?: unknown };
+  if (e && (e.timedOut === true || TIMEOUT_CODES.has(String(e.code)) || TIMEOUT_CODES.has(String(e.reason)) || e.name === 'TimeoutError')) return EXIT.timeout;
+  return EXIT.failed;
+}

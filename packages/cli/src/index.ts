@@ -1,0 +1,2 @@
+export { main, buildProgram } from './program';
+export { EXIT, exitCodeFor, type ExitCode } from './exit-codes';

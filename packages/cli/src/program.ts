@@ -1,0 +1,72 @@
+import { Command, CommanderError } from 'commander';
+import { registerLocalCommands, type Run } from './commands/local';
+import { registerLbCommands } from './commands/lb';
+import { registerRollingCommand } from './commands/rolling';
+import { EXIT, exitCodeFor, type ExitCode } from './exit-codes';
+import { Output } from './output';
+
+const VERSION = '0.1.0';
+
+const EPILOG = `
+Exit codes:
+  0  done
+  1  failed (the app, the load balancer or the command said no)
+  2  usage error (bad subcommand, flag or value; usage goes to stderr)
+  3  timed out (load balancer, in-flight requests, readiness or fleet lock)
+
+Environment:
+  ZERODOWN_CONTROL_SOCKET   the app's control socket (same variable as in the app)
+  ZERODOWN_REDIS_URL        fleet guard Redis (like --redis)
+  AWS_REGION, AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2, AWS_EC2_METADATA_SERVICE_ENDPOINT  (lb, rolling)
+
+Examples:
+  zerodown drain --wait-idle --timeout 2m      pull this host's app out, wait until idle
+  zerodown resume                              put it back, wait until ready
+  zerodown lb deregister --target-group arn:aws:elasticloadbalancing:...  (this EC2 instance)
+  zerodown rolling --target-group arn:... --exec 'ssh {target} sudo /usr/local/bin/patch'
+`;
+
+/** Builds the `zerodown` command; `setExit` receives each action's exit code. */
+export function buildProgram(setExit: (code: ExitCode) => void): Command {
+  const program = new Command('zerodown');
+  program
+    .version(VERSION, '-V, --version')
+    .description('drain, resume and inspect a zerodown app; take targets out of and back into a load balancer; rolling patches')
+    .exitOverride()
+    .showHelpAfterError()
+    .allowExcessArguments(false)
+    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) })
+    .addHelpText('after', EPILOG);
+
+  const run: Run = async (fn, json) => {
+    const out = new Output(json === true);
+    try {
+      setExit(await fn(out));
+    } catch (error) {
+      if (error instanceof CommanderError) throw error;
+      const code = exitCodeFor(error);
+      out.error(error, code);
+      setExit(code);
+    }
+  };
+  registerLocalCommands(program, run);
+  registerLbCommands(program, run);
+  registerRollingCommand(program, run);
+  return program;
+}
+
+/** Runs `zerodown` with user arguments (no `node`/script prefix); resolves with the exit code. */
+export async function main(args: string[]): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const program = buildProgram((c) => (code = c));
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  return code;
+}

@@ -1,0 +1,31 @@
+import type { ControlStatus } from '@zerodown/core';
+import { loadControl } from './core-loader';
+
+/** How the local commands find the app. */
+export interface SocketOptions {
+  socket?: string;
+  service?: string;
+}
+
+/**
+ * The control socket to talk to: `--socket`, else `ZERODOWN_CONTROL_SOCKET`, else the only running app
+ * found in the default directories (filtered by `--service`). Errors explain what was tried.
+ */
+export async function resolveSocket(opts: SocketOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (opts.socket) return opts.socket;
+  const fromEnv = env.ZERODOWN_CONTROL_SOCKET?.trim();
+  if (fromEnv && !/^(off|false|0|none|disabled)$/i.test(fromEnv)) return fromEnv;
+  const { findControlSockets, ControlRequestError } = loadControl();
+  const { searched, found } = await findControlSockets({ env, service: opts.service });
+  const where = searched.map((d) => `${d}/*.sock`).join(', ');
+  if (found.length === 1) return found[0]!.path;
+  if (found.length === 0) {
+    throw new ControlRequestError(
+      searched[0] ?? '',
+      `no running zerodown app found${opts.service ? ` for service "${opts.service}"` : ''}: searched ${where} (ZERODOWN_CONTROL_SOCKET is not set). Pass --socket PATH or set ZERODOWN_CONTROL_SOCKET to the path the app uses (the app's own ZERODOWN_CONTROL_SOCKET, or its control.socket option)`,
+      { reason: 'ENOENT' },
+    );
+  }
+  const list = found.map((f: { path: string; status: ControlStatus }) => `${f.path} (${f.status.service ?? 'app'}, pid ${f.status.pid})`).join('; ');
+  throw new ControlRequestError(searched[0] ?? '', `several zerodown apps are running: ${list}; choose one with --socket PATH or --service NAME`, { reason: 'EAMBIGUOUS' });
+}

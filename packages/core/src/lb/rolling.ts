@@ -1,0 +1,186 @@
+import type { LbProgress } from './progress';
+import type { DeregisterOptions, Elbv2Target, RegisterOptions, TargetHealth } from './elbv2/types';
+
+/** The target-group operations a rolling run needs (an `Elbv2TargetGroups` fits). */
+export interface RollingTargetGroups {
+  describe(targetGroupArn?: string, options?: { signal?: AbortSignal }): Promise<TargetHealth[]>;
+  deregister(target: Elbv2Target, options?: DeregisterOptions): Promise<void>;
+  register(target: Elbv2Target, options?: RegisterOptions): Promise<void>;
+}
+
+/** Runs the patch command for one target; resolves with its exit code (0 = success). */
+export type RollingExec = (target: Elbv2Target, signal: AbortSignal) => Promise<number>;
+
+/** A step of a rolling run. */
+export type RollingStep = 'deregister' | 'exec' | 'register';
+
+/** What a rolling run reports as it goes. */
+export type RollingEvent =
+  | { type: 'plan'; targets: Elbv2Target[] }
+  | { type: 'step'; target: Elbv2Target; step: RollingStep; index: number }
+  | { type: 'progress'; target: Elbv2Target; progress: LbProgress }
+  | { type: 'done'; target: Elbv2Target; elapsedMs: number }
+  | { type: 'failed'; target: Elbv2Target; step: RollingStep; error: string; exitCode?: number }
+  | { type: 'restore'; target: Elbv2Target; ok: boolean; error?: string };
+
+/** Options of {@link rollingPatch}. */
+export interface RollingOptions {
+  targetGroups: RollingTargetGroups;
+  exec: RollingExec;
+  /** Targets out of the load balancer at once. Default 1. */
+  maxUnavailable?: number;
+  /** Only these targets (in this order). Default: every target of the groups, in the order described. */
+  targets?: Elbv2Target[];
+  /** Deadline of each deregister and each register wait (ms). Default: the target groups' own. */
+  timeoutMs?: number;
+  /** Other healthy targets required before one is pulled. Default: the target groups' own (1). */
+  minHealthy?: number;
+  /** Skip the `minHealthy` check. */
+  force?: boolean;
+  signal?: AbortSignal;
+  onEvent?: (event: RollingEvent) => void;
+  /** Called before a target is pulled (fleet guard: take a slot); a throw fails that target before it is touched. */
+  beforeTarget?: (target: Elbv2Target) => Promise<void>;
+  /** Called once a target is back, or restored after a failure (fleet guard: give the slot back). */
+  afterTarget?: (target: Elbv2Target) => Promise<void>;
+}
+
+/** Outcome of {@link rollingPatch}. */
+export interface RollingResult {
+  ok: boolean;
+  targets: string[];
+  completed: string[];
+  /** Targets never started because the run stopped. */
+  skipped: string[];
+  failure?: {
+    target: string;
+    step: RollingStep | 'guard';
+    error: string;
+    /** The command's exit code when the command failed. */
+    exitCode?: number;
+    /** The step ran out of time (a load-balancer wait). */
+    timedOut: boolean;
+    /** The failed target was put back into the load balancer (registered and healthy). */
+    restored: boolean;
+  };
+}
+
+/** `i-0abc:8080`, or the id alone. */
+export function targetKey(t: Elbv2Target): string {
+  return t.port !== undefined ? `${t.id}:${t.port}` : t.id;
+}
+
+/** Every distinct target of the groups, in the order DescribeTargetHealth lists them. */
+export async function rollingPlan(targetGroups: RollingTargetGroups, signal?: AbortSignal): Promise<Elbv2Target[]> {
+  const seen = new Map<string, Elbv2Target>();
+  for (const h of await targetGroups.describe(undefined, { signal })) {
+    const t: Elbv2Target = h.target.port !== undefined ? { id: h.target.id, port: h.target.port } : { id: h.target.id };
+    if (!seen.has(targetKey(t))) seen.set(targetKey(t), t);
+  }
+  return [...seen.values()];
+}
+
+function isTimeout(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown };
+  return e?.code === 'ZERODOWN_LB_TIMEOUT' || e?.name === 'TimeoutError';
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * A rolling patch across a target group: for each target (at most `maxUnavailable` at a time)
+ * deregister and wait until it is out, run the command, register and wait until healthy. Stops at the
+ * first failure (no new target starts; targets already out finish), puts the failed target back, and
+ * reports. Never throws for a failed target: the result says what happened.
+ */
+export async function rollingPatch(options: RollingOptions): Promise<RollingResult> {
+  const { targetGroups, exec, signal } = options;
+  const emit = (e: RollingEvent): void => {
+    try {
+      options.onEvent?.(e);
+    } catch {
+      // a listener's error never stops the run
+    }
+  };
+  const maxUnavailable = options.maxUnavailable ?? 1;
+  if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) throw new RangeError(`maxUnavailable must be a whole number >= 1, got ${String(options.maxUnavailable)}`);
+  const targets = options.targets ?? (await rollingPlan(targetGroups, signal));
+  emit({ type: 'plan', targets });
+  const result: RollingResult = { ok: true, targets: targets.map(targetKey), completed: [], skipped: [] };
+  const wait = { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(signal ? { signal } : {}) };
+  let next = 0;
+  let stop = false;
+
+  const restore = async (target: Elbv2Target): Promise<boolean> => {
+    try {
+      await targetGroups.register(target, { ...wait, onProgress: (progress) => emit({ type: 'progress', target, progress }) });
+      emit({ type: 'restore', target, ok: true });
+      return true;
+    } catch (error) {
+      emit({ type: 'restore', target, ok: false, error: message(error) });
+      return false;
+    }
+  };
+
+  const one = async (target: Elbv2Target, index: number): Promise<void> => {
+    const t0 = performance.now();
+    const onProgress = (progress: LbProgress): void => emit({ type: 'progress', target, progress });
+    let step: RollingStep | 'guard' = 'guard';
+    let out = false;
+    try {
+      await options.beforeTarget?.(target);
+      step = 'deregister';
+      emit({ type: 'step', target, step, index });
+      out = true;
+      await targetGroups.deregister(target, { ...wait, onProgress, ...(options.minHealthy !== undefined ? { minHealthy: options.minHealthy } : {}), ...(options.force ? { force: true } : {}) });
+      step = 'exec';
+      emit({ type: 'step', target, step, index });
+      const code = await exec(target, signal ?? new AbortController().signal);
+      if (code !== 0) {
+        const error = `command exited with ${code}`;
+        emit({ type: 'failed', target, step, error, exitCode: code });
+        stop = true;
+        result.ok = false;
+        result.failure ??= { target: targetKey(target), step, error, exitCode: code, timedOut: false, restored: false };
+        const restored = await restore(target);
+        if (result.failure.target === targetKey(target)) result.failure.restored = restored;
+        return;
+      }
+      step = 'register';
+      emit({ type: 'step', target, step, index });
+      await targetGroups.register(target, { ...wait, onProgress });
+      out = false;
+      result.completed.push(targetKey(target));
+      emit({ type: 'done', target, elapsedMs: Math.round(performance.now() - t0) });
+    } catch (error) {
+      stop = true;
+      result.ok = false;
+      emit({ type: 'failed', target, step: step === 'guard' ? 'deregister' : step, error: message(error) });
+      const failure = { target: targetKey(target), step, error: message(error), timedOut: isTimeout(error), restored: false };
+      result.failure ??= failure;
+      // a target that may be out (deregistering, or its registration failed) is put back once more
+      if (out) {
+        const restored = await restore(target);
+        if (result.failure === failure) failure.restored = restored;
+      }
+    } finally {
+      await options.afterTarget?.(target).catch(() => undefined);
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    while (!stop && !signal?.aborted && next < targets.length) {
+      const index = next++;
+      await one(targets[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(maxUnavailable, targets.length) }, worker));
+  result.skipped = targets.slice(next).map(targetKey);
+  if (signal?.aborted && result.ok && result.skipped.length > 0) {
+    result.ok = false;
+    result.failure = { target: result.skipped[0]!, step: 'deregister', error: `aborted: ${message(signal.reason)}`, timedOut: false, restored: true };
+  }
+  return result;
+}
