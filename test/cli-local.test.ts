@@ -53,7 +53,7 @@ describe('usage', () => {
     expect(JSON.parse(env.stdout)).toMatchObject({ ok: false, error: { reason: 'ENOENT', message: expect.stringContaining(path) } });
     // nothing configured and nothing running: it lists the directories it searched
     const empty = mkdtempSync(join(dir, 'rt-'));
-    const search = await runCli(['status'], { ZERODOWN_CONTROL_SOCKET: '', XDG_RUNTIME_DIR: empty, TMPDIR: empty });
+    const search = await runCli(['status', '--service', 'no-such-service'], { ZERODOWN_CONTROL_SOCKET: '', XDG_RUNTIME_DIR: empty, TMPDIR: empty });
     expect(search.code).toBe(1);
     expect(search.stderr).toContain(join(empty, 'zerodown'));
   });

@@ -40,6 +40,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
 
   const run: Run = async (fn, json) => {
     const out = new Output(json === true);
+    // core's waits use unref'd timers (they never hold an app open): hold the CLI open until the command ends
+    const keepAlive = setInterval(() => {}, 1 << 30);
     try {
       setExit(await fn(out));
     } catch (error) {
@@ -47,6 +49,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
       const code = exitCodeFor(error);
       out.error(error, code);
       setExit(code);
+    } finally {
+      clearInterval(keepAlive);
     }
   };
   registerLocalCommands(program, run);
