@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Zerodown } from '../zerodown';
-import { withTimeout } from '../util/time';
+import { sleep, withTimeout } from '../util/time';
 import { ControlHttpError, ControlParams, readJsonBody } from './request-body';
 import type { ControlCheckSummary, ControlDrainResponse, ControlErrorBody, ControlResumeResponse, ControlStatus, ControlWaitIdleResponse } from './types';
 
@@ -83,7 +83,12 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
       let idle = false;
       const r = await withTimeout(async () => {
         if (deregister) await zd.suspend(reason);
-        else zd.lifecycle.suspend(reason);
+        else {
+          zd.lifecycle.suspend(reason);
+          // without an adapter, the load balancer notices the failing readiness only after its checks:
+          // wait the drain delay (health-check interval x unhealthy threshold) before looking for idle
+          if (waitIdle && zd.options.drain.delayMs > 0) await sleep(zd.options.drain.delayMs);
+        }
         if (waitIdle) {
           await zd.idle();
           idle = true;

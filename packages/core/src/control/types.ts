@@ -41,7 +41,10 @@ export interface ControlDrainRequest {
   reason?: string;
   /** Deregister through the app's load-balancer adapter (when it has one). Default true. */
   deregister?: boolean;
-  /** Also wait until no request is in flight. Default false. */
+  /**
+   * Also wait until no request is in flight. Default false. Without a load-balancer adapter the app first
+   * waits `drain.delayMs` (the time the load balancer needs to see readiness fail), then for idle.
+   */
   waitIdle?: boolean;
   /** Deadline of the whole call (ms). Default `drain.timeoutMs`. */
   timeoutMs?: number;
