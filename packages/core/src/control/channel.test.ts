@@ -144,6 +144,23 @@ describe('control channel', () => {
     expect(() => zerodown({ logger: silentLogger, env: {}, control: { socket: '/x/' + 'y'.repeat(200) } })).toThrow(/control\.socket/);
   });
 
+  test('an app on the default path prunes sockets left by killed processes in its directory', async () => {
+    const rt = join(dir, 'zerodown');
+    const child = spawn(process.execPath, ['-e', `require('fs').mkdirSync(${JSON.stringify(rt)}, { recursive: true }); require('net').createServer().listen(require('path').join(${JSON.stringify(rt)}, 'old-' + process.pid + '.sock'), () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanup.push(() => child.kill('SIGKILL'));
+    await new Promise((r) => child.stdout!.once('data', r));
+    const left = join(rt, `old-${child.pid}.sock`);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(left)).toBe(true);
+    const zd = zerodown({ logger: silentLogger, serviceName: 'new', env: { XDG_RUNTIME_DIR: dir }, drain: { exit: false, signals: false }, health: { eventLoopStallMs: 0 } });
+    cleanup.push(() => zd.dispose());
+    await zd.control!.listening;
+    for (let i = 0; i < 50 && existsSync(left); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(existsSync(left)).toBe(false);
+    expect(existsSync(zd.control!.path)).toBe(true);
+  });
+
   test('ControlRequestError explains a missing socket', async () => {
     const p = join(dir, 'missing.sock');
     const e = await controlRequest(p, { path: '/status' }).catch((x: unknown) => x);

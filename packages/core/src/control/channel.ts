@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { dirname } from 'node:path';
 import { controlHandler, type ControlTarget } from './handler';
 import { ControlSocketInUseError } from './errors';
 import { MAX_CONTROL_BODY_BYTES } from './request-body';
-import { prepareSocketPath } from './socket-file';
+import { prepareSocketPath, pruneStaleSockets } from './socket-file';
 
 /** Options of {@link startControlChannel}. */
 export interface ControlChannelOptions {
@@ -101,6 +102,7 @@ export class ControlChannel {
       break;
     }
     if (this.closed) return;
+    if (!this.options.explicit) void pruneStaleSockets(dirname(this.actualPath));
     const server = createServer({ maxHeaderSize: MAX_CONTROL_BODY_BYTES, requestTimeout: 10000, headersTimeout: 5000, keepAliveTimeout: 5000 }, controlHandler(this.zd, this.actualPath));
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);

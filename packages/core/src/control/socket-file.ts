@@ -1,6 +1,6 @@
-import { lstat, mkdir, unlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ControlSocketInUseError, ControlSocketPathError } from './errors';
 
 /** How a socket path answered a connection attempt. */
@@ -43,4 +43,37 @@ export async function prepareSocketPath(path: string): Promise<void> {
   if (probe === 'stale') await unlink(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
+}
+
+/**
+ * Removes default-named sockets (`<service>-<pid>[-n].sock`) of processes that no longer exist and no
+ * longer accept connections, left in the runtime directory by crashed or killed apps. Never throws.
+ */
+export async function pruneStaleSockets(dir: string): Promise<number> {
+  let removed = 0;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /-(\d+)(?:-\d+)?\.sock$/.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || processExists(pid)) continue;
+    const path = join(dir, name);
+    try {
+      if (!(await lstat(path)).isSocket() || (await probeSocket(path, 200)) !== 'stale') continue;
+      await unlink(path);
+      removed++;
+    } catch {
+      // raced with another pruner, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
