@@ -1,5 +1,3 @@
-import { dirname, join } from 'node:path';
-
 type Core = typeof import('@zerodown/core');
 
 /** The part of core the local commands (`status`, `drain`, `resume`) need. */
@@ -7,27 +5,14 @@ export type CoreControl = Pick<Core, 'controlRequest' | 'findControlSockets' | '
 /** The part of core the fleet guard needs. */
 export type CoreFleet = Pick<Core, 'FleetSemaphore' | 'holdFleetSlot' | 'connectFleetRedis' | 'redactRedisUrl' | 'redactSecretsIn'>;
 
-/**
- * Loads one of core's sub-modules (`control`, `fleet-guard`) without loading all of core, so the local
- * commands start fast; falls back to the whole package when the file layout differs.
- */
-function loadCorePart<T>(part: string): T {
-  try {
-    const root = dirname(require.resolve('@zerodown/core/package.json'));
-    return require(join(root, 'dist', part, 'index.js')) as T;
-  } catch {
-    return require('@zerodown/core') as T;
-  }
-}
-
-/** Core's control-channel module. */
+/** Core's control-channel module (the `@zerodown/core/control` subpath: starts fast, loads nothing else). */
 export function loadControl(): CoreControl {
-  return loadCorePart<CoreControl>('control');
+  return require('@zerodown/core/control') as CoreControl;
 }
 
-/** Core's fleet-guard module. */
+/** Core's fleet-guard module (the `@zerodown/core/fleet-guard` subpath). */
 export function loadFleet(): CoreFleet {
-  return loadCorePart<CoreFleet>('fleet-guard');
+  return require('@zerodown/core/fleet-guard') as CoreFleet;
 }
 
 /** All of core (load-balancer commands: loads the AWS SDK only when they run). */
