@@ -1,4 +1,4 @@
-export { zerodown, Zerodown, type AttachOptions, type DrainResult, type ZerodownEvents, type Flusher } from './zerodown';
+export { zerodown, Zerodown, LB_WAIT_DEFAULT_MS, type AttachOptions, type DrainResult, type ZerodownEvents, type Flusher } from './zerodown';
 export type { ZerodownOptions, HealthOptions, DrainOptions, LoadBalancerTimingOptions, ResolvedOptions } from './config/options';
 export { DEFAULTS } from './config/options';
 export * from './errors';

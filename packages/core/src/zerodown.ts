@@ -56,6 +56,13 @@ export type Flusher = (signal: AbortSignal) => Promise<void> | void;
 const kDisposed = Symbol('zerodown.disposed');
 
 /**
+ * Default bound of a load-balancer wait outside a drain (register at ready/resume, deregister on
+ * suspend): 10 minutes, above an ALB's default deregistration delay (300 s) and its default time to
+ * healthy (5 checks × 30 s).
+ */
+export const LB_WAIT_DEFAULT_MS = 600_000;
+
+/**
  * One zerodown instance per process: lifecycle, health registry, probes, drain pipeline.
  * Create it with {@link zerodown}.
  */
@@ -200,20 +207,24 @@ export class Zerodown {
 
   /**
    * Fails readiness without exiting (the control channel's `drain`); with a load-balancer adapter,
-   * also deregisters and resolves once the load balancer stopped routing here.
+   * also deregisters and resolves once the load balancer stopped routing here. `timeoutMs` bounds the
+   * load-balancer wait (default: {@link LB_WAIT_DEFAULT_MS}).
    */
-  async suspend(reason = 'suspended'): Promise<void> {
+  async suspend(reason = 'suspended', options: { timeoutMs?: number } = {}): Promise<void> {
     this.lifecycle.suspend(reason);
     this.logger.info({ reason }, 'zerodown: readiness suspended');
-    if (this.lb?.deregisterOnDrain) await this.lb.adapter.deregister(this.lbContext(AbortSignal.timeout(this.options.drain.timeoutMs)));
+    if (this.lb?.deregisterOnDrain) await this.lb.adapter.deregister(this.lbContext(AbortSignal.timeout(options.timeoutMs ?? LB_WAIT_DEFAULT_MS)));
   }
 
-  /** Lifts {@link suspend}; with a load-balancer adapter, registers again and waits until healthy. */
-  async resume(): Promise<void> {
+  /**
+   * Lifts {@link suspend}; with a load-balancer adapter, registers again and waits until healthy
+   * (bounded by `timeoutMs`, default {@link LB_WAIT_DEFAULT_MS}).
+   */
+  async resume(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.lifecycle.state === 'draining' || this.lifecycle.state === 'stopped') return;
     this.lifecycle.resume();
     this.logger.info({}, 'zerodown: readiness resumed');
-    if (this.lb?.registerOnReady && this.lifecycle.state === 'ready') await this.lb.adapter.register(this.lbContext(AbortSignal.timeout(this.options.drain.timeoutMs)));
+    if (this.lb?.registerOnReady && this.lifecycle.state === 'ready') await this.lb.adapter.register(this.lbContext(AbortSignal.timeout(options.timeoutMs ?? LB_WAIT_DEFAULT_MS)));
   }
 
   /**
@@ -331,7 +342,7 @@ export class Zerodown {
   private async registerWithLoadBalancer(): Promise<void> {
     if (!this.lb) return;
     try {
-      await this.lb.adapter.register(this.lbContext(AbortSignal.timeout(Math.max(60000, this.options.drain.timeoutMs))));
+      await this.lb.adapter.register(this.lbContext(AbortSignal.timeout(LB_WAIT_DEFAULT_MS)));
     } catch (error) {
       this.logger.error({ err: error, loadBalancer: this.lb.adapter.name }, 'zerodown: load-balancer registration failed');
     }
