@@ -263,15 +263,17 @@ export class Zerodown {
     this.logger.info({ reason, delayMs: o.delayMs, timeoutMs: o.timeoutMs, inflight: this.inflight }, `zerodown: drain started (${reason})`);
     this.events.emit('drain:start', reason);
 
-    // 1. the load balancer stops routing here; meanwhile every request is served normally
+    // 1. the load balancer stops routing here; meanwhile every request is served normally. With an
+    //    adapter, wait for the deregistration AND the delay: load balancers keep routing for a few
+    //    seconds after a target starts draining, and readiness has failed for the same time anyway.
+    const delay = o.delayMs > 0 ? sleep(o.delayMs, deadlineAc.signal).catch(() => {}) : Promise.resolve();
     if (this.lb?.deregisterOnDrain) {
       const lbDone = this.lb.adapter.deregister(this.lbContext(deadlineAc.signal)).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'zerodown: load-balancer deregistration failed; falling back to the drain delay');
-        return sleep(Math.max(0, o.delayMs - (performance.now() - t0)), deadlineAc.signal).catch(() => {});
+        this.logger.error({ err: error }, 'zerodown: load-balancer deregistration failed; relying on the drain delay');
       });
-      await beforeDeadline(lbDone);
-    } else if (o.delayMs > 0) {
-      await beforeDeadline(sleep(o.delayMs, deadlineAc.signal));
+      await beforeDeadline(Promise.all([lbDone, delay]));
+    } else {
+      await beforeDeadline(delay);
     }
 
     // 2. stop accepting; close idle keep-alive sockets; Connection: close on the rest
