@@ -16,6 +16,23 @@ app.get('/work', (req, res) => {
   setTimeout(() => res.json({ worked: ms }), ms);
 });
 
+// GET /third-party calls THIRD_PARTY_URL through the breaker "third-party": when it fails or hangs the
+// member gets the fallback fast and /health shows "warn". Alerts go to Rollbar when ROLLBAR_ACCESS_TOKEN
+// (and optionally ROLLBAR_ENDPOINT) are set: zerodown makes the rollbar client from the env itself.
+const callThirdParty = zd.breakers.wrap(
+  'third-party',
+  async ({ signal }) => {
+    const res = await fetch(process.env.THIRD_PARTY_URL, { signal });
+    if (res.status >= 500) throw new Error(`third party answered ${res.status}`);
+    return res.json();
+  },
+  { fallback: () => ({ fallback: true }), runbookUrl: process.env.THIRD_PARTY_RUNBOOK_URL },
+);
+app.get('/third-party', async (req, res) => {
+  if (!process.env.THIRD_PARTY_URL) return res.status(501).json({ error: 'set THIRD_PARTY_URL' });
+  res.json(await callThirdParty());
+});
+
 if (process.env.REDIS_URL) {
   const Redis = require('ioredis');
   const redis = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
