@@ -22,6 +22,11 @@ export interface AppProcess {
 }
 
 const ROOT = path.resolve(__dirname, '../..');
+const live = new Set<ChildProcess>();
+// a jest worker that exits must not leave app processes behind
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
 
 /**
  * Starts `node <script>` with env, waits for its `listening` event on stdout — or, with `listenLine`, for a
@@ -33,6 +38,8 @@ export function startApp(script: string, env: Record<string, string>, timeoutMs 
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   const events: AppEvent[] = [];
   let err = '';
   let out = '';

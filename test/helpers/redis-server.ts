@@ -37,6 +37,12 @@ function waitPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
+const live = new Set<ChildProcess>();
+// a jest worker that exits (or is torn down) must not leave redis-servers behind
+process.once('exit', () => {
+  for (const c of live) c.kill('SIGKILL');
+});
+
 /** Starts a throwaway redis-server on a free port (no persistence). */
 export async function startRedis(): Promise<RedisServer> {
   const bin = redisBinary();
@@ -46,7 +52,10 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     url: `redis://127.0.0.1:${port}`,
     async start() {
-      child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+      const c = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+      child = c;
+      live.add(c);
+      c.once('exit', () => live.delete(c));
       await waitPort(port, 5000);
     },
     async stop() {
