@@ -37,12 +37,15 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
     fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', onRequest: (req, reply, done) => { handler(req, reply); done(); }, handler });
   }
   // load shedding (opt-in): ordinary routes get 503 + Retry-After while overloaded, probes never do
+  // (the hook is added only when shedding is enabled: a hook costs every request something)
   const shedding = zd.shedding;
-  fastify.addHook('onRequest', (req, reply, done) => {
-    if (!shedding.shouldShed() || probes.match(req.url) !== undefined) return done();
-    const r = shedding.response();
-    void reply.code(r.statusCode).headers(r.headers).send(r.body);
-  });
+  if (shedding.options.enabled) {
+    fastify.addHook('onRequest', (req, reply, done) => {
+      if (!shedding.shouldShed() || probes.match(req.url) !== undefined) return done();
+      const r = shedding.response();
+      void reply.code(r.statusCode).headers(r.headers).send(r.body);
+    });
+  }
   // connections and in-flight requests are tracked on the node server; the drain stops it itself, then
   // runs fastify.close() as the last cleanup hook so the app's onClose hooks run after in-flight work.
   zd.attach(fastify.server, { tuneTimeouts: opts.tuneTimeouts ?? false });
