@@ -2,12 +2,13 @@
  * The `zerodown` binary (built) against real example-app processes over their control sockets.
  * Build first: npx tsc -b packages/core packages/express packages/fastify packages/cli
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
-import { freePort, runCli, startExpressApp, startRedis, stopAll, type ExampleApp } from './fixtures/cli-helpers';
+import { ROOT, freePort, runCli, startExpressApp, startRedis, stopAll, type ExampleApp } from './fixtures/cli-helpers';
 
 let dir: string;
 beforeAll(() => {
@@ -136,5 +137,59 @@ describe('fleet guard', () => {
     const leaked = await runCli(['drain', '--socket', b.socket, '--redis', 'redis://:s3cretpass@127.0.0.1:1']);
     expect(leaked.code).toBe(1);
     expect(leaked.stderr + leaked.stdout).not.toContain('s3cretpass');
+  });
+});
+
+describe('review fixes', () => {
+  test('--help shows duration defaults as durations and explains the units; absurd durations exit 2', async () => {
+    const drain = await runCli(['drain', '--help']);
+    expect(drain.code).toBe(0);
+    expect(drain.stdout).toMatch(/--timeout <duration>[\s\S]*?\(default: 5m\)/);
+    expect(drain.stdout).toMatch(/--lock-ttl <duration>[\s\S]*?\(default: 30m\)/);
+    expect(drain.stdout).toMatch(/--lock-timeout <duration>[\s\S]*?\(default: 10m\)/);
+    expect(drain.stdout).toMatch(/Durations: .*ms, s, m or h[\s\S]*bare number means seconds[\s\S]*At most 24h/);
+    expect(drain.stdout).not.toMatch(/default: \d{4,}\)/);
+    const rolling = await runCli(['rolling', '--help']);
+    expect(rolling.stdout).toMatch(/--poll-interval <duration>[\s\S]*?\(default: 5s\)/);
+    expect(rolling.stdout).toMatch(/--timeout <duration>[\s\S]*?\(default: 10m\)/);
+    expect(rolling.stdout).toMatch(/130 \(SIGINT\) or 143 \(SIGTERM\)/);
+    const root = await runCli(['--help']);
+    expect(root.stdout).toMatch(/Durations: [\s\S]*bare number means seconds/);
+    expect(root.stdout).toMatch(/130, 143\s+interrupted/);
+
+    // a bare number is seconds: 300000 (meant as ms) is 83 hours, refused with a hint
+    const ms = await runCli(['drain', '--timeout', '300000']);
+    expect(ms.code).toBe(2);
+    expect(ms.stderr).toMatch(/at most 24h, got "300000" \(a bare number means seconds: for milliseconds write 300000ms\)/);
+    expect(ms.stderr).toMatch(/Usage: zerodown drain/);
+    for (const v of ['25h', '1441m', '0', '0ms']) expect((await runCli(['resume', '--timeout', v])).code).toBe(2);
+    expect((await runCli(['drain', '--lock-ttl', '48h'])).code).toBe(2);
+  });
+
+  test('ZERODOWN_CONTROL_SOCKET=off: the error says the channel is turned off, not that the variable is unset', async () => {
+    const empty = mkdtempSync(join(dir, 'off-'));
+    const r = await runCli(['status', '--service', 'no-such-service'], { ZERODOWN_CONTROL_SOCKET: 'off', XDG_RUNTIME_DIR: empty, TMPDIR: empty });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/ZERODOWN_CONTROL_SOCKET is "off", which turns the control channel off/);
+    expect(r.stderr).not.toMatch(/is not set/);
+    const unset = await runCli(['status', '--service', 'no-such-service'], { ZERODOWN_CONTROL_SOCKET: '', XDG_RUNTIME_DIR: empty, TMPDIR: empty });
+    expect(unset.stderr).toMatch(/ZERODOWN_CONTROL_SOCKET is not set/);
+  });
+
+  test('--redis without ioredis installed names the package to install', async () => {
+    // make `ioredis` unresolvable for the CLI process (an ESM resolve hook, as if it were not installed)
+    const hook = join(dir, 'hide-ioredis.mjs');
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister('data:text/javascript,' + encodeURIComponent("export async function resolve(s, c, next) { if (s === 'ioredis') { const e = new Error(\\"Cannot find package 'ioredis'\\"); e.code = 'ERR_MODULE_NOT_FOUND'; throw e; } return next(s, c); }"));\n`,
+    );
+    const app = await startExpressApp(await freePort(), join(dir, 'noredis.sock'), { ZERODOWN_DRAIN_DELAY_MS: '0' });
+    const r = await runCli(['drain', '--socket', app.socket, '--redis', 'redis://127.0.0.1:1'], { NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/needs the ioredis package, an optional peer dependency of @zerodown\/cli: install it next to the CLI with `npm install ioredis`/);
+    expect(await readyz(app)).toBe(200); // never taken out
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8'));
+    expect(pkg.peerDependencies).toMatchObject({ ioredis: expect.any(String) });
+    expect(pkg.peerDependenciesMeta).toMatchObject({ ioredis: { optional: true } });
   });
 });

@@ -1,9 +1,9 @@
 type Core = typeof import('@zerodown/core');
 
 /** The part of core the local commands (`status`, `drain`, `resume`) need. */
-export type CoreControl = Pick<Core, 'controlRequest' | 'findControlSockets' | 'controlSocketDirs' | 'ControlRequestError'>;
+export type CoreControl = Pick<Core, 'controlRequest' | 'findControlSockets' | 'controlSocketDirs' | 'isControlSocketOff' | 'ControlRequestError'>;
 /** The part of core the fleet guard needs. */
-export type CoreFleet = Pick<Core, 'FleetSemaphore' | 'holdFleetSlot' | 'connectFleetRedis' | 'redactRedisUrl' | 'redactSecretsIn'>;
+export type CoreFleet = Pick<Core, 'FleetSemaphore' | 'holdFleetSlot' | 'connectFleetRedis' | 'redactRedisUrl' | 'redactSecretsIn' | 'FleetGuardError'>;
 
 /** Core's control-channel module (the `@zerodown/core/control` subpath: starts fast, loads nothing else). */
 export function loadControl(): CoreControl {

@@ -18,17 +18,25 @@ export function renderCommand(template: string, target: Elbv2Target): string {
 /**
  * Runs `template` for a target with `/bin/sh -c`, streaming its output (to stderr when stdout is
  * reserved for `--json`); resolves with its exit code (128 + signal number when killed).
- * Env: `ZERODOWN_TARGET`, `ZERODOWN_TARGET_PORT`.
+ * Env: `ZERODOWN_TARGET`, `ZERODOWN_TARGET_PORT`. The command runs in its own process group: when
+ * `signal` aborts, the whole group gets SIGTERM (`sh -c 'a; b'` leaves no `b` running).
  */
 export function execForTarget(template: string, target: Elbv2Target, signal: AbortSignal, stdoutToStderr: boolean): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', renderCommand(template, target)], {
       stdio: ['ignore', stdoutToStderr ? process.stderr : 'inherit', 'inherit'],
       env: { ...process.env, ZERODOWN_TARGET: target.id, ZERODOWN_TARGET_PORT: target.port !== undefined ? String(target.port) : '' },
+      detached: true,
     });
     const onAbort = (): void => {
-      child.kill('SIGTERM');
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        else child.kill('SIGTERM');
+      } catch {
+        child.kill('SIGTERM'); // the group is gone already
+      }
     };
+    if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     child.once('error', () => {
       signal.removeEventListener('abort', onAbort);

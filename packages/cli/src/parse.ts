@@ -1,12 +1,49 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
-/** Parses a duration: `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds. */
+/** Longest duration a flag accepts: 24 hours (anything longer is a typo, e.g. milliseconds typed as seconds). */
+export const MAX_DURATION_MS = 24 * 60 * 60 * 1000;
+
+/** How durations are written, for `--help`. */
+export const DURATION_HELP = 'Durations: a number with a unit: ms, s, m or h (500ms, 30s, 5m, 1h).\nA bare number means seconds. At most 24h.';
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60000, h: 3600000 } as const;
+
+/** Parses a duration: `500ms`, `30s`, `5m`, `1h`, or a bare number of seconds; 1ms to 24h. */
 export function parseDuration(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError(`expected a duration such as 500ms, 30s, 5m or 1h, got "${value}"`);
-  const n = Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  if (n < 1 || n > 2 ** 31 - 1) throw new InvalidArgumentError(`expected a duration between 1ms and 24 days, got "${value}"`);
+  if (!m) throw new InvalidArgumentError(`expected a duration such as 500ms, 30s, 5m or 1h (a bare number means seconds), got "${value}"`);
+  const n = Number(m[1]) * UNIT_MS[(m[2] ?? 's') as keyof typeof UNIT_MS];
+  if (n < 1) throw new InvalidArgumentError(`expected a duration of at least 1ms, got "${value}"`);
+  if (n > MAX_DURATION_MS) {
+    const hint = m[2] === undefined ? ` (a bare number means seconds: for milliseconds write ${m[1]}ms)` : '';
+    throw new InvalidArgumentError(`expected a duration of at most 24h, got "${value}"${hint}`);
+  }
   return Math.round(n);
+}
+
+/** Formats a whole duration the way it is typed: `5m`, `30s`, `1h`, `250ms`. */
+export function formatDuration(ms: number): string {
+  if (ms % 3600000 === 0) return `${ms / 3600000}h`;
+  if (ms % 60000 === 0) return `${ms / 60000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
+/** A `<duration>` option parsed by {@link parseDuration}, its default (ms) shown in `--help` as a duration (`5m`). */
+export function durationOption(flags: string, description: string, defaultMs?: number): Option {
+  const option = new Option(flags, description).argParser(parseDuration);
+  return defaultMs === undefined ? option : option.default(defaultMs, formatDuration(defaultMs));
+}
+
+const withDurationHelp = new WeakSet<Command>();
+
+/** Adds {@link DURATION_HELP} (once) to a command's `--help`. */
+export function addDurationHelp(cmd: Command): Command {
+  if (!withDurationHelp.has(cmd)) {
+    withDurationHelp.add(cmd);
+    cmd.addHelpText('after', `\n${DURATION_HELP}`);
+  }
+  return cmd;
 }
 
 /** Parses a whole number >= `min`. */

@@ -2,25 +2,30 @@ import type { Command } from 'commander';
 import type { Elbv2TargetGroups, LbProgress } from '@zerodown/core';
 import { loadCore } from '../core-loader';
 import type { Output } from '../output';
-import { collect, parseDuration } from '../parse';
+import { addDurationHelp, collect, durationOption } from '../parse';
 
-/** Flags shared by `lb *` and `rolling`. */
+/** Flags shared by `lb *` and `rolling`; `lb status` has no wait, so no `pollInterval`/`timeout`. */
 export interface Elbv2CliOptions {
   targetGroup: string[];
   region?: string;
-  pollInterval: number;
-  timeout: number;
+  pollInterval?: number;
+  timeout?: number;
   json?: boolean;
 }
 
-/** Adds `--target-group` (repeatable), `--region`, `--poll-interval`, `--timeout`, `--json`. */
+/** Adds `--target-group` (repeatable), `--region`, `--json`. */
 export function addElbv2Options(cmd: Command): Command {
   return cmd
-    .requiredOption('--target-group <arn>', 'target group ARN (repeat for several)', collect)
+    .requiredOption('--target-group <arn>', 'target group ARN, arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id> (repeat for several)', collect)
     .option('--region <region>', 'AWS region (default: AWS_REGION / shared config)')
-    .option('--poll-interval <duration>', 'how often to poll target health', parseDuration, 5000)
-    .option('--timeout <duration>', 'deadline of each load-balancer wait', parseDuration, 10 * 60 * 1000)
     .option('--json', 'print one JSON document on stdout (for scripts)');
+}
+
+/** Adds {@link addElbv2Options} plus the flags of commands that wait on the load balancer: `--poll-interval`, `--timeout`. */
+export function addElbv2WaitOptions(cmd: Command): Command {
+  return addDurationHelp(addElbv2Options(cmd))
+    .addOption(durationOption('--poll-interval <duration>', 'how often to poll target health', 5000))
+    .addOption(durationOption('--timeout <duration>', 'deadline of each load-balancer wait; keep it above the target group\'s deregistration delay (300s by default)', 10 * 60 * 1000));
 }
 
 /** Creates the target groups (loads the AWS SDK now, not before). Credentials: the SDK's default chain. */
@@ -29,8 +34,8 @@ export function openTargetGroups(opts: Elbv2CliOptions, extra: { target?: { id: 
   return createElbv2TargetGroups({
     targetGroupArns: opts.targetGroup,
     ...(opts.region ? { region: opts.region } : {}),
-    pollIntervalMs: opts.pollInterval,
-    timeoutMs: opts.timeout,
+    ...(opts.pollInterval !== undefined ? { pollIntervalMs: opts.pollInterval } : {}),
+    ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
     ...(extra.target ? { target: extra.target } : {}),
     ...(extra.port !== undefined ? { port: extra.port } : {}),
   });

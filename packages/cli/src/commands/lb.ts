@@ -3,7 +3,7 @@ import type { Elbv2Target, TargetHealth } from '@zerodown/core';
 import { EXIT } from '../exit-codes';
 import { formatMs, parseCount, parsePort } from '../parse';
 import type { Run } from './local';
-import { addElbv2Options, lbProgress, openTargetGroups, shortArn, type Elbv2CliOptions } from './elbv2-options';
+import { addElbv2Options, addElbv2WaitOptions, lbProgress, openTargetGroups, shortArn, type Elbv2CliOptions } from './elbv2-options';
 
 interface TargetCliOptions extends Elbv2CliOptions {
   targetId?: string;
@@ -14,7 +14,7 @@ interface TargetCliOptions extends Elbv2CliOptions {
 }
 
 function addTargetOptions(cmd: Command): Command {
-  return addElbv2Options(cmd)
+  return addElbv2WaitOptions(cmd)
     .option('--target-id <id>', 'instance id or IP of the target (default: this EC2 instance, from IMDSv2)')
     .option('--port <port>', 'port of the target (default: the target group\'s port)', parsePort)
     .option('--wait', 'wait for the outcome (default)')
@@ -31,7 +31,7 @@ export function formatHealth(list: TargetHealth[]): string {
 export function registerLbCommands(program: Command, run: Run): void {
   const lb = program.command('lb').description('ELBv2 target groups: status, deregister, register (this instance or --target-id)');
 
-  addElbv2Options(lb.command('status').description('show the health of every target in the target groups')).action((opts: Elbv2CliOptions) =>
+  addElbv2Options(lb.command('status').description('show the health of every target in the target groups')).action((opts: Elbv2CliOptions, cmd: Command) =>
     run(async (out) => {
       const groups = await openTargetGroups(opts);
       try {
@@ -41,10 +41,10 @@ export function registerLbCommands(program: Command, run: Run): void {
       } finally {
         groups.close();
       }
-    }, opts.json),
+    }, opts.json, cmd),
   );
 
-  const action = (kind: 'deregister' | 'register') => (opts: TargetCliOptions) =>
+  const action = (kind: 'deregister' | 'register') => (opts: TargetCliOptions, cmd: Command) =>
     run(async (out) => {
       const target: Elbv2Target | undefined = opts.targetId ? { id: opts.targetId, ...(opts.port !== undefined ? { port: opts.port } : {}) } : undefined;
       const groups = await openTargetGroups(opts, { ...(target ? { target } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) });
@@ -64,7 +64,7 @@ export function registerLbCommands(program: Command, run: Run): void {
       } finally {
         groups.close();
       }
-    }, opts.json);
+    }, opts.json, cmd);
 
   addTargetOptions(lb.command('deregister').description('take the target out and wait until the load balancer stops routing to it (unused)'))
     .option('--min-healthy <n>', 'other healthy targets required in each group before this one is pulled', parseCount(0), 1)

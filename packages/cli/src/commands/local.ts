@@ -4,15 +4,18 @@ import { loadControl } from '../core-loader';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { addFleetOptions, defaultHolder, openFleet, type FleetCliOptions } from '../fleet';
 import { Output } from '../output';
-import { formatMs, parseDuration } from '../parse';
+import { durationOption, formatMs } from '../parse';
 import { resolveSocket, type SocketOptions } from '../socket';
 
 interface CommonOptions extends SocketOptions {
   json?: boolean;
 }
 
-/** Runs a command body and records its exit code. */
-export type Run = (fn: (out: Output) => Promise<ExitCode>, json: boolean | undefined) => Promise<void>;
+/**
+ * Runs a command body and records its exit code; `cmd` (the running command) is for the usage text shown
+ * when core rejects a value (exit 2).
+ */
+export type Run = (fn: (out: Output) => Promise<ExitCode>, json: boolean | undefined, cmd?: Command) => Promise<void>;
 
 function addSocketOptions(cmd: Command): Command {
   return cmd
@@ -55,13 +58,13 @@ function watchStatus(socket: string, out: Output, what: string, deadlineMs: numb
 
 /** Registers `status`, `drain` and `resume`. */
 export function registerLocalCommands(program: Command, run: Run): void {
-  addSocketOptions(program.command('status').description("show the local app's state, readiness, in-flight requests and checks")).action((opts: CommonOptions) =>
+  addSocketOptions(program.command('status').description("show the local app's state, readiness, in-flight requests and checks")).action((opts: CommonOptions, cmd: Command) =>
     run(async (out) => {
       const socket = await resolveSocket(opts);
       const s = await loadControl().controlRequest<ControlStatus>(socket, { path: '/status' });
       out.result(s, () => formatStatus(s));
       return EXIT.ok;
-    }, opts.json),
+    }, opts.json, cmd),
   );
 
   addFleetOptions(
@@ -69,9 +72,9 @@ export function registerLocalCommands(program: Command, run: Run): void {
       .option('--wait-idle', 'also wait until no request is in flight')
       .option('--no-deregister', "do not deregister through the app's load-balancer adapter")
       .option('--reason <text>', 'shown in /health and the logs', 'zerodown drain')
-      .option('--timeout <duration>', 'deadline of the whole drain (load balancer + in-flight)', parseDuration, 5 * 60 * 1000)
+      .addOption(durationOption('--timeout <duration>', "deadline of the whole drain: the wait for the app's load-balancer adapter and for in-flight requests", 5 * 60 * 1000))
       .option('--holder <id>', 'fleet guard: holder id of this instance (default <hostname>:<service>)'),
-  ).action((opts: CommonOptions & FleetCliOptions & { waitIdle?: boolean; deregister: boolean; reason: string; timeout: number }) =>
+  ).action((opts: CommonOptions & FleetCliOptions & { waitIdle?: boolean; deregister: boolean; reason: string; timeout: number }, cmd: Command) =>
     run(async (out) => {
       const { controlRequest } = loadControl();
       const socket = await resolveSocket(opts);
@@ -97,16 +100,16 @@ export function registerLocalCommands(program: Command, run: Run): void {
       } finally {
         await fleet?.close();
       }
-    }, opts.json),
+    }, opts.json, cmd),
   );
 
   addFleetOptions(
     addSocketOptions(program.command('resume').description('pass readiness again (and register through the app\'s load-balancer adapter), then wait until ready'))
       .option('--no-register', "do not register through the app's load-balancer adapter")
       .option('--no-wait-ready', 'return without waiting for readiness to pass')
-      .option('--timeout <duration>', 'deadline for registering and readiness to pass', parseDuration, 5 * 60 * 1000)
+      .addOption(durationOption('--timeout <duration>', "deadline for registering through the app's load-balancer adapter and for readiness to pass", 5 * 60 * 1000))
       .option('--holder <id>', 'fleet guard: holder id of this instance (default <hostname>:<service>)'),
-  ).action((opts: CommonOptions & FleetCliOptions & { register: boolean; waitReady: boolean; timeout: number }) =>
+  ).action((opts: CommonOptions & FleetCliOptions & { register: boolean; waitReady: boolean; timeout: number }, cmd: Command) =>
     run(async (out) => {
       const { controlRequest, ControlRequestError } = loadControl();
       const socket = await resolveSocket(opts);
@@ -136,6 +139,6 @@ export function registerLocalCommands(program: Command, run: Run): void {
       const result = { ...r, ready: status.ready, status, ...(fleet ? { fleetSlotReleased: released } : {}) };
       out.result(result, () => `resumed ${service} (pid ${status.pid}) in ${formatMs(performance.now() - t0)}: ${status.ready ? 'ready' : 'not ready yet'}${r.registered ? `, registered with ${status.loadBalancer}` : ''}${fleet ? (released ? ', fleet slot released' : ', held no fleet slot') : ''}`);
       return EXIT.ok;
-    }, opts.json),
+    }, opts.json, cmd),
   );
 }

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import type { Elbv2Target, RollingEvent, RollingResult } from '@zerodown/core';
 import { loadCore } from '../core-loader';
 import { execForTarget, renderCommand } from '../exec-command';
-import { EXIT } from '../exit-codes';
+import { EXIT, type ExitCode } from '../exit-codes';
 import { addFleetOptions, openFleet, type FleetCliOptions } from '../fleet';
 import type { Output } from '../output';
 import { formatMs, parseCount } from '../parse';
 import type { Run } from './local';
-import { addElbv2Options, lbProgress, openTargetGroups, type Elbv2CliOptions } from './elbv2-options';
+import { addElbv2WaitOptions, lbProgress, openTargetGroups, type Elbv2CliOptions } from './elbv2-options';
 
 interface RollingCliOptions extends Elbv2CliOptions, FleetCliOptions {
   exec?: string;
@@ -19,6 +19,13 @@ interface RollingCliOptions extends Elbv2CliOptions, FleetCliOptions {
 }
 
 const label = (t: Elbv2Target): string => (t.port !== undefined ? `${t.id}:${t.port}` : t.id);
+
+/** 0 done; 130/143 interrupted; 3 when the failed step timed out (load balancer, fleet slot); else 1. */
+export function rollingExitCode(result: RollingResult, interrupted?: NodeJS.Signals): ExitCode {
+  if (interrupted) return interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  if (result.ok) return EXIT.ok;
+  return result.failure?.timedOut ? EXIT.timeout : EXIT.failed;
+}
 
 function reporter(out: Output, total: () => number): (e: RollingEvent) => void {
   const progress = lbProgress(out);
@@ -45,10 +52,26 @@ function reporter(out: Output, total: () => number): (e: RollingEvent) => void {
   };
 }
 
+/** The human summary of a run; `interrupted` is the signal that stopped it. */
+export function rollingSummary(result: RollingResult, interrupted?: NodeJS.Signals): string {
+  const done = `done: ${result.completed.join(', ') || 'none'}; not started: ${result.skipped.join(', ') || 'none'}`;
+  const f = result.failure;
+  if (result.ok && !interrupted) return `rolling done: ${result.completed.length} target(s) patched (${result.completed.join(', ')})`;
+  if (!f) return `rolling interrupted by ${interrupted ?? 'a signal'}; ${done}`;
+  const where = !f.wasOut
+    ? `${f.target} was not taken out of the load balancer`
+    : f.restored
+      ? `${f.target} is back in the load balancer`
+      : `${f.target} is NOT back in the load balancer: check it (zerodown lb register --target-id ${f.target.replace(/:\d+$/, '')} ...)`;
+  const step = f.step === 'guard' ? 'taking a fleet slot' : f.step;
+  const head = interrupted ? `rolling interrupted by ${interrupted} during ${step} of ${f.target}` : `rolling stopped at ${f.target}: ${step} failed (${f.error})`;
+  return `${head}; ${where}; ${done}`;
+}
+
 /** Registers `rolling`. */
 export function registerRollingCommand(program: Command, run: Run): void {
   addFleetOptions(
-    addElbv2Options(
+    addElbv2WaitOptions(
       program
         .command('rolling')
         .description('for each target of the target groups, one (or --max-unavailable) at a time: deregister, wait, run --exec, register, wait healthy; stop at the first failure and put that target back'),
@@ -59,7 +82,9 @@ export function registerRollingCommand(program: Command, run: Run): void {
       .option('--force', 'skip the --min-healthy check')
       .option('--dry-run', 'print the plan and change nothing')
       .option('--service <name>', 'fleet guard: service name (default: the first target group\'s name)'),
-  ).action((opts: RollingCliOptions, cmd: Command) =>
+  )
+    .addHelpText('after', '\nOn SIGINT (Ctrl-C) or SIGTERM: the command gets SIGTERM and the target that is out\nis put back (bounded by --timeout; a second Ctrl-C quits at once), then the exit\ncode is 130 (SIGINT) or 143 (SIGTERM).')
+    .action((opts: RollingCliOptions, cmd: Command) =>
     run(async (out) => {
       if (!opts.exec && !opts.dryRun) cmd.error("error: required option '--exec <command>' not specified (or use --dry-run)", { code: 'commander.missingMandatoryOptionValue', exitCode: EXIT.usage });
       const { rollingPatch, rollingPlan } = loadCore();
@@ -77,9 +102,18 @@ export function registerRollingCommand(program: Command, run: Run): void {
         const fleet = await openFleet(opts, service);
         const holds = new Map<string, { release(): Promise<boolean> }>();
         const ac = new AbortController();
-        const onSignal = (): void => ac.abort(new Error('interrupted'));
-        process.once('SIGINT', onSignal);
-        process.once('SIGTERM', onSignal);
+        let interrupted: NodeJS.Signals | undefined;
+        // the first signal stops the run and puts the target that is out back (under its own deadline);
+        // the listeners are gone after it, so a second Ctrl-C ends the process at once
+        const onSignal = (sig: NodeJS.Signals): void => {
+          process.removeListener('SIGINT', onSignal);
+          process.removeListener('SIGTERM', onSignal);
+          interrupted = sig;
+          out.note(`zerodown: ${sig}: stopping; putting the target that is out back into the load balancer (${sig === 'SIGINT' ? 'Ctrl-C again to quit at once' : 'send the signal again to quit at once'})`);
+          ac.abort(new Error(`interrupted by ${sig}`));
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
         let result: RollingResult;
         try {
           result = await rollingPatch({
@@ -87,15 +121,15 @@ export function registerRollingCommand(program: Command, run: Run): void {
             targets,
             exec: (t, signal) => execForTarget(opts.exec!, t, signal, out.json),
             maxUnavailable: opts.maxUnavailable,
-            timeoutMs: opts.timeout,
+            ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout, restoreTimeoutMs: opts.timeout } : {}),
             ...(opts.minHealthy !== undefined ? { minHealthy: opts.minHealthy } : {}),
             ...(opts.force ? { force: true } : {}),
             signal: ac.signal,
             onEvent: reporter(out, () => targets.length),
             ...(fleet
               ? {
-                  beforeTarget: async (t: Elbv2Target) => {
-                    holds.set(label(t), await fleet.hold(label(t), out));
+                  beforeTarget: async (t: Elbv2Target, signal: AbortSignal) => {
+                    holds.set(label(t), await fleet.hold(label(t), out, signal));
                   },
                   afterTarget: async (t: Elbv2Target) => {
                     await holds.get(label(t))?.release();
@@ -110,16 +144,12 @@ export function registerRollingCommand(program: Command, run: Run): void {
           for (const h of holds.values()) await h.release();
           await fleet?.close();
         }
-        out.result(result, () =>
-          result.ok
-            ? `rolling done: ${result.completed.length} target(s) patched (${result.completed.join(', ')})`
-            : `rolling stopped at ${result.failure?.target}: ${result.failure?.step} failed (${result.failure?.error}); ${result.failure?.restored ? 'it is back in the load balancer' : 'it is NOT back in the load balancer: check it'}; done: ${result.completed.join(', ') || 'none'}; not started: ${result.skipped.join(', ') || 'none'}`,
-        );
-        if (result.ok) return EXIT.ok;
-        return result.failure?.timedOut ? EXIT.timeout : EXIT.failed;
+        const final = interrupted ? { ...result, ok: false, interrupted } : result;
+        out.result(final, () => rollingSummary(result, interrupted));
+        return rollingExitCode(result, interrupted);
       } finally {
         groups.close();
       }
-    }, opts.json),
+    }, opts.json, cmd),
   );
 }

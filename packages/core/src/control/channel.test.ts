@@ -5,9 +5,11 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { silentLogger, zerodown, type Zerodown } from '../index';
+import { elbv2Adapter, silentLogger, zerodown, type Zerodown } from '../index';
+import { startElbv2Fixture } from '../../../../test/fixtures/elbv2-fixture';
 import { controlRequest } from './client';
 import { ControlRequestError, ControlSocketInUseError } from './errors';
+import { isControlSocketOff } from './paths';
 import type { ControlDrainResponse, ControlStatus } from './types';
 
 function raw(path: string, data: string): Promise<string> {
@@ -167,5 +169,50 @@ describe('control channel', () => {
     expect(e).toBeInstanceOf(ControlRequestError);
     expect((e as Error).message).toContain(p);
     expect((e as Error).message).toContain('ZERODOWN_CONTROL_SOCKET');
+  });
+  test('the timeoutMs of /drain and /resume bounds the load-balancer wait: it stops when the request times out', async () => {
+    const fx = await startElbv2Fixture({ healthyAfterMs: 100, deregistrationDelayMs: 20000 });
+    cleanup.push(() => fx.close());
+    const self = 'i-0aaaaaaaaaaaaaaa1';
+    const arn = fx.addTargetGroup({ name: 'web', port: 8080, targets: [{ id: self }, { id: 'i-0bbbbbbbbbbbbbbb2' }] });
+    const socket = join(dir, 'lb.sock');
+    // the app's own drain deadline is long (20 s): only the request's timeoutMs can end the waits early
+    const zd = zerodown({ logger: silentLogger, env: {}, control: { socket }, drain: { exit: false, signals: false, delayMs: 0, timeoutMs: 20000 }, health: { eventLoopStallMs: 0 } });
+    const server = createHttpServer(zd.requestListener((req, res) => setTimeout(() => res.end('ok'), Number(new URL(req.url ?? '/', 'http://x').searchParams.get('ms') ?? 0))));
+    zd.attach(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise((r) => server.close(r)), () => server.closeAllConnections(), () => zd.dispose());
+    const adapter = elbv2Adapter({ targetGroupArns: [arn], target: { id: self }, region: 'us-east-1', endpoint: fx.url, credentials: { accessKeyId: 'AKIAZDTESTFIXTURE000', secretAccessKey: 'zd-test-secret-not-real' }, pollIntervalMs: 50, retry: { baseMs: 20, capMs: 200 } });
+    cleanup.push(async () => (await adapter.targetGroups()).close());
+    zd.ready();
+    zd.useLoadBalancer(adapter);
+    await zd.control!.listening;
+    const polls = (): number => fx.callsOf('DescribeTargetHealth').length;
+    const quiet = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 300)); // a poll already sent may still land
+      const before = polls();
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(polls()).toBe(before); // no poll for 1 s (every 50 ms while waiting): the wait was stopped
+    };
+
+    // drain: a request in flight keeps the draining target busy, so the deregistration wait cannot end
+    const { port } = server.address() as { port: number };
+    const busy = request(`http://127.0.0.1:${port}/work?ms=4000`);
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    await expect(controlRequest(socket, { method: 'POST', path: '/drain', body: { timeoutMs: 500 } })).rejects.toMatchObject({ statusCode: 504 });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(fx.stateOf(arn, self)).toBe('draining');
+    await quiet();
+
+    // resume: AWS ignores RegisterTargets for a draining target, so registration waits for unused (20 s away)
+    await expect(controlRequest(socket, { method: 'POST', path: '/resume', body: { timeoutMs: 500 } })).rejects.toMatchObject({ statusCode: 504 });
+    await quiet();
+    expect((await busy).statusCode).toBe(200);
+  });
+
+  test('isControlSocketOff: off, false, 0, none, disabled in any case', () => {
+    for (const v of ['off', 'OFF', 'false', '0', 'none', 'Disabled', ' off ']) expect(isControlSocketOff(v)).toBe(true);
+    for (const v of [undefined, '', '/run/app.sock', 'offline']) expect(isControlSocketOff(v)).toBe(false);
   });
 });

@@ -82,7 +82,8 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
       if (zd.state === 'stopped') throw new ControlHttpError(409, 'ZERODOWN_STATE', 'the app has already stopped');
       let idle = false;
       const r = await withTimeout(async () => {
-        if (deregister) await zd.suspend(reason);
+        // the request's deadline also bounds the load-balancer wait (and stops it when it expires)
+        if (deregister) await zd.suspend(reason, { timeoutMs });
         else {
           zd.lifecycle.suspend(reason);
           // without an adapter, the load balancer notices the failing readiness only after its checks:
@@ -104,7 +105,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
       const timeoutMs = p.ms('timeoutMs') ?? zd.options.drain.timeoutMs;
       if (zd.state === 'draining' || zd.state === 'stopped') throw new ControlHttpError(409, 'ZERODOWN_STATE', `cannot resume: the app is ${zd.state} (shutting down)`);
       const r = await withTimeout(async () => {
-        if (register) await zd.resume();
+        if (register) await zd.resume({ timeoutMs });
         else zd.lifecycle.resume();
       }, timeoutMs);
       if (!r.ok) throw r.timedOut ? timeout('resume', timeoutMs, register, false) : r.error;

@@ -8,6 +8,11 @@ export const MAX_SOCKET_PATH_BYTES = 103;
 /** Values of `ZERODOWN_CONTROL_SOCKET` that turn the control channel off. */
 const OFF = new Set(['off', 'false', '0', 'none', 'disabled']);
 
+/** True for the values of `ZERODOWN_CONTROL_SOCKET` (or `control.socket`) that turn the channel off: `off`, `false`, `0`, `none`, `disabled` (any case). */
+export function isControlSocketOff(value: string | undefined): boolean {
+  return value !== undefined && OFF.has(value.trim().toLowerCase());
+}
+
 /** Environment the control-socket paths are derived from. */
 export type ControlEnv = Record<string, string | undefined>;
 
@@ -34,13 +39,13 @@ export function controlSocketName(serviceName: string | undefined, pid: number =
 /**
  * The control socket an app listens on: the `control.socket` option, else `ZERODOWN_CONTROL_SOCKET`,
  * else `<first of controlSocketDirs()>/<service>-<pid>.sock`. Returns `undefined` when turned off
- * (`socket: false`, or the env var set to `off`/`false`/`0`). A path too long for a Unix socket throws
+ * (`socket: false`, or the env var set to a value {@link isControlSocketOff} accepts). A path too long for a Unix socket throws
  * a {@link ZerodownConfigError}.
  */
 export function resolveControlSocket(option: string | false | undefined, env: ControlEnv, serviceName: string | undefined): { path: string; explicit: boolean } | undefined {
   if (option === false) return undefined;
   const raw = option ?? (env.ZERODOWN_CONTROL_SOCKET?.trim() || undefined);
-  if (raw !== undefined && OFF.has(raw.toLowerCase())) return undefined;
+  if (isControlSocketOff(raw)) return undefined;
   const field = option !== undefined ? 'control.socket' : 'ZERODOWN_CONTROL_SOCKET';
   const path = raw ?? join(controlSocketDirs(env)[0]!, controlSocketName(serviceName));
   if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {

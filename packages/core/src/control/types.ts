@@ -46,7 +46,7 @@ export interface ControlDrainRequest {
    * waits `drain.delayMs` (the time the load balancer needs to see readiness fail), then for idle.
    */
   waitIdle?: boolean;
-  /** Deadline of the whole call (ms). Default `drain.timeoutMs`. */
+  /** Deadline of the whole call, the load-balancer wait included (ms). Default `drain.timeoutMs`. */
   timeoutMs?: number;
 }
 
@@ -65,7 +65,7 @@ export interface ControlDrainResponse {
 export interface ControlResumeRequest {
   /** Register again through the app's load-balancer adapter (when it has one). Default true. */
   register?: boolean;
-  /** Deadline of the whole call (ms). Default `drain.timeoutMs`. */
+  /** Deadline of the whole call, the load-balancer wait included (ms). Default `drain.timeoutMs`. */
   timeoutMs?: number;
 }
 

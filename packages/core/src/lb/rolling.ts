@@ -37,10 +37,19 @@ export interface RollingOptions {
   minHealthy?: number;
   /** Skip the `minHealthy` check. */
   force?: boolean;
+  /**
+   * Deadline (ms) of putting a target back after a failure or an abort. The restore runs under its own
+   * signal, so it still happens after `signal` aborted. Default: `timeoutMs`, else {@link ROLLING_RESTORE_TIMEOUT_MS}.
+   */
+  restoreTimeoutMs?: number;
+  /** Stops the run: no new target starts, the command gets its abort, and the target in progress is put back. */
   signal?: AbortSignal;
   onEvent?: (event: RollingEvent) => void;
-  /** Called before a target is pulled (fleet guard: take a slot); a throw fails that target before it is touched. */
-  beforeTarget?: (target: Elbv2Target) => Promise<void>;
+  /**
+   * Called before a target is pulled (fleet guard: take a slot), with the run's signal; a throw fails that
+   * target before it is touched.
+   */
+  beforeTarget?: (target: Elbv2Target, signal: AbortSignal) => Promise<void>;
   /** Called once a target is back, or restored after a failure (fleet guard: give the slot back). */
   afterTarget?: (target: Elbv2Target) => Promise<void>;
 }
@@ -52,15 +61,22 @@ export interface RollingResult {
   completed: string[];
   /** Targets never started because the run stopped. */
   skipped: string[];
+  /** The run's `signal` aborted (Ctrl-C in the CLI). */
+  aborted: boolean;
   failure?: {
     target: string;
     step: RollingStep | 'guard';
     error: string;
     /** The command's exit code when the command failed. */
     exitCode?: number;
-    /** The step ran out of time (a load-balancer wait). */
+    /** The step ran out of time (a load-balancer wait, or the fleet slot wait of `beforeTarget`). */
     timedOut: boolean;
-    /** The failed target was put back into the load balancer (registered and healthy). */
+    /**
+     * The target had been taken out of the load balancer (its deregistration had started). False when the
+     * run stopped before touching it (`beforeTarget` failed, or the run was aborted before it started).
+     */
+    wasOut: boolean;
+    /** The target is in the load balancer: put back (registered and healthy), or never taken out. */
     restored: boolean;
   };
 }
@@ -80,9 +96,14 @@ export async function rollingPlan(targetGroups: RollingTargetGroups, signal?: Ab
   return [...seen.values()];
 }
 
+/** Default deadline of putting a target back after a failure or an abort: 10 minutes. */
+export const ROLLING_RESTORE_TIMEOUT_MS = 600_000;
+
+const TIMEOUT_CODES = new Set(['ZERODOWN_LB_TIMEOUT', 'ZERODOWN_FLEET_TIMEOUT', 'ZERODOWN_TIMEOUT']);
+
 function isTimeout(error: unknown): boolean {
-  const e = error as { code?: unknown; name?: unknown };
-  return e?.code === 'ZERODOWN_LB_TIMEOUT' || e?.name === 'TimeoutError';
+  const e = error as { code?: unknown; name?: unknown; timedOut?: unknown };
+  return TIMEOUT_CODES.has(String(e?.code)) || e?.name === 'TimeoutError' || e?.timedOut === true;
 }
 
 function message(error: unknown): string {
@@ -108,14 +129,17 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
   if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) throw new RangeError(`maxUnavailable must be a whole number >= 1, got ${String(options.maxUnavailable)}`);
   const targets = options.targets ?? (await rollingPlan(targetGroups, signal));
   emit({ type: 'plan', targets });
-  const result: RollingResult = { ok: true, targets: targets.map(targetKey), completed: [], skipped: [] };
+  const result: RollingResult = { ok: true, targets: targets.map(targetKey), completed: [], skipped: [], aborted: false };
   const wait = { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(signal ? { signal } : {}) };
+  const restoreTimeoutMs = options.restoreTimeoutMs ?? options.timeoutMs ?? ROLLING_RESTORE_TIMEOUT_MS;
+  const runSignal = signal ?? new AbortController().signal;
   let next = 0;
   let stop = false;
 
+  // a fresh signal: a restore after Ctrl-C must not inherit the aborted one
   const restore = async (target: Elbv2Target): Promise<boolean> => {
     try {
-      await targetGroups.register(target, { ...wait, onProgress: (progress) => emit({ type: 'progress', target, progress }) });
+      await targetGroups.register(target, { timeoutMs: restoreTimeoutMs, signal: AbortSignal.timeout(restoreTimeoutMs), onProgress: (progress) => emit({ type: 'progress', target, progress }) });
       emit({ type: 'restore', target, ok: true });
       return true;
     } catch (error) {
@@ -130,20 +154,20 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
     let step: RollingStep | 'guard' = 'guard';
     let out = false;
     try {
-      await options.beforeTarget?.(target);
+      await options.beforeTarget?.(target, runSignal);
       step = 'deregister';
       emit({ type: 'step', target, step, index });
       out = true;
       await targetGroups.deregister(target, { ...wait, onProgress, ...(options.minHealthy !== undefined ? { minHealthy: options.minHealthy } : {}), ...(options.force ? { force: true } : {}) });
       step = 'exec';
       emit({ type: 'step', target, step, index });
-      const code = await exec(target, signal ?? new AbortController().signal);
+      const code = await exec(target, runSignal);
       if (code !== 0) {
         const error = `command exited with ${code}`;
         emit({ type: 'failed', target, step, error, exitCode: code });
         stop = true;
         result.ok = false;
-        result.failure ??= { target: targetKey(target), step, error, exitCode: code, timedOut: false, restored: false };
+        result.failure ??= { target: targetKey(target), step, error, exitCode: code, timedOut: false, wasOut: true, restored: false };
         const restored = await restore(target);
         if (result.failure.target === targetKey(target)) result.failure.restored = restored;
         return;
@@ -158,7 +182,8 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
       stop = true;
       result.ok = false;
       emit({ type: 'failed', target, step: step === 'guard' ? 'deregister' : step, error: message(error) });
-      const failure = { target: targetKey(target), step, error: message(error), timedOut: isTimeout(error), restored: false };
+      // a target never taken out is still in the load balancer
+      const failure = { target: targetKey(target), step, error: message(error), timedOut: isTimeout(error), wasOut: out, restored: !out };
       result.failure ??= failure;
       // a target that may be out (deregistering, or its registration failed) is put back once more
       if (out) {
@@ -178,9 +203,10 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
   };
   await Promise.all(Array.from({ length: Math.min(maxUnavailable, targets.length) }, worker));
   result.skipped = targets.slice(next).map(targetKey);
-  if (signal?.aborted && result.ok && result.skipped.length > 0) {
+  result.aborted = signal?.aborted === true;
+  if (result.aborted && result.ok && result.skipped.length > 0) {
     result.ok = false;
-    result.failure = { target: result.skipped[0]!, step: 'deregister', error: `aborted: ${message(signal.reason)}`, timedOut: false, restored: true };
+    result.failure = { target: result.skipped[0]!, step: 'deregister', error: `aborted: ${message(signal!.reason)}`, timedOut: false, wasOut: false, restored: true };
   }
   return result;
 }

@@ -1,4 +1,4 @@
-export { Elbv2TargetGroups, createElbv2TargetGroups, formatTarget, ELBV2_DEFAULTS } from './target-groups';
+export { Elbv2TargetGroups, createElbv2TargetGroups, formatTarget, ELBV2_DEFAULTS, ELBV2_IAM_ACTIONS } from './target-groups';
 export { elbv2Adapter, type Elbv2AdapterOptions } from './adapter';
 export { ImdsClient, imdsEndpoint, type ImdsClientOptions } from './imds';
 export { isRetryableAwsError, describeAwsError } from './retryable';

@@ -76,6 +76,9 @@ function checkPort(field: string, port: unknown): void {
   }
 }
 
+/** Every ELBv2 API action this module calls (the IAM actions the access-denied hint lists). */
+export const ELBV2_IAM_ACTIONS = ['DescribeTargetHealth', 'DescribeTargetGroups', 'RegisterTargets', 'DeregisterTargets'] as const;
+
 /** Hints for errors a deploy engineer can fix. */
 function hintFor(error: unknown): string {
   const name = (error as { name?: string }).name ?? '';
@@ -84,7 +87,7 @@ function hintFor(error: unknown): string {
     return ' (no AWS credentials found: the default chain looks at AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE and shared config/SSO, web identity, the ECS task role and the EC2 instance role)';
   }
   if (/region is missing/i.test(msg)) return ' (set AWS_REGION or pass region)';
-  if (name === 'AccessDenied' || name === 'AccessDeniedException') return ' (the IAM policy must allow elasticloadbalancing:DescribeTargetHealth, RegisterTargets and DeregisterTargets on this target group)';
+  if (name === 'AccessDenied' || name === 'AccessDeniedException') return ` (the IAM policy must allow ${ELBV2_IAM_ACTIONS.map((a) => `elasticloadbalancing:${a}`).join(', ')}; the Describe* actions need "Resource": "*", RegisterTargets and DeregisterTargets can be limited to the target group)`;
   return '';
 }
 
@@ -345,7 +348,7 @@ export class Elbv2TargetGroups {
   }
 
   /** One API call with full-jitter retries on throttling, 5xx and network errors, bounded by the deadline. */
-  private call<T>(action: 'DescribeTargetHealth' | 'RegisterTargets' | 'DeregisterTargets' | 'DescribeTargetGroups', input: object, dl: Deadline): Promise<T> {
+  private call<T>(action: (typeof ELBV2_IAM_ACTIONS)[number], input: object, dl: Deadline): Promise<T> {
     const Command = this.sdk[`${action}Command`];
     return withRetry(
       async () => {
