@@ -8,13 +8,16 @@
 #        ZERODOWN_CONTROL_SOCKET   the app's control socket (same value as in the app's unit)
 #        TARGET_GROUP_ARN          optional: also deregister/register this EC2 instance in an ELBv2 target group
 #        ZERODOWN_REDIS_URL        optional: fleet guard, at most MAX_OUT instances of SERVICE out at once
-#        TIMEOUT (default 5m), MAX_OUT (default 1)
+#        TIMEOUT (default 5m: drain and resume), LB_TIMEOUT (default 10m: lb deregister/register), MAX_OUT (default 1)
 # Exit codes: those of zerodown (0 done, 1 failed, 2 usage, 3 timed out) or of the install step.
 set -euo pipefail
 
 RELEASE_DIR=${1:?usage: deploy.sh RELEASE_DIR}
 SERVICE=${SERVICE:-myapp}
 TIMEOUT=${TIMEOUT:-5m}
+# `lb deregister` waits until the target is `unused`, which takes the target group's whole deregistration
+# delay (ALB default 300 s = 5m): a 5m timeout would race it. Keep LB_TIMEOUT well above the delay.
+LB_TIMEOUT=${LB_TIMEOUT:-10m}
 MAX_OUT=${MAX_OUT:-1}
 ZERODOWN=${ZERODOWN:-zerodown}
 
@@ -22,7 +25,7 @@ guard=()
 if [[ -n "${ZERODOWN_REDIS_URL:-}" ]]; then guard=(--max-out "$MAX_OUT"); fi # the URL itself comes from the env
 
 lb=()
-if [[ -n "${TARGET_GROUP_ARN:-}" ]]; then lb=(--target-group "$TARGET_GROUP_ARN" --timeout "$TIMEOUT"); fi
+if [[ -n "${TARGET_GROUP_ARN:-}" ]]; then lb=(--target-group "$TARGET_GROUP_ARN" --timeout "$LB_TIMEOUT"); fi
 
 out=0
 put_back() {

@@ -8,6 +8,8 @@ if ! zerodown status >/dev/null 2>&1; then
   exit 0
 fi
 zerodown drain --wait-idle --timeout 5m
-# optional, when the target group is not managed by CodeDeploy:
-# zerodown lb deregister --target-group "$TARGET_GROUP_ARN" --timeout 5m
+# optional, when the target group is not managed by CodeDeploy. It waits for `unused`, i.e. the whole
+# deregistration delay (ALB default 300 s), so its timeout must be well above it (10m), and the hook's
+# timeout in appspec.yml above the sum of the waits here:
+# zerodown lb deregister --target-group "$TARGET_GROUP_ARN" --timeout 10m
 sudo systemctl stop myapp
