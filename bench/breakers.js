@@ -1,12 +1,18 @@
 'use strict';
 // Breaker micro-benchmark (run after `npm run build`): ns/call of a trivial async function raw, through
-// opossum directly and through zd.breakers.wrap (same run), and heap per breaker for 1,000 breakers.
-// Standalone: node --expose-gc bench/breakers.js   ·   From bench/run.js: require('./breakers').run()
+// opossum directly and through zd.breakers.wrap (same run), and heap per breaker for 1,000 breakers:
+// registered and never called (idle), and after each was called once (active), each measured in a fresh
+// `node --expose-gc` child process so one measurement's garbage never counts in another.
+// Standalone: node bench/breakers.js   ·   From bench/run.js: require('./breakers').run()
+const { execFileSync } = require('node:child_process');
+const { EventEmitter } = require('node:events');
 const CircuitBreaker = require('opossum');
 const { zerodown } = require('@zerodown/core');
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
 const makeZd = () => zerodown({ logger: silent, drain: { signals: false, exit: false }, control: { socket: false }, monitors: false, alerts: { log: false } });
+const trivial = async (x) => x;
+const settle = () => new Promise((r) => setImmediate(r));
 
 async function timeIt(fn, iterations) {
   for (let i = 0; i < Math.min(20000, iterations); i++) await fn(i);
@@ -15,15 +21,45 @@ async function timeIt(fn, iterations) {
   return Number(process.hrtime.bigint() - t0) / iterations;
 }
 
-function heapUsed() {
+async function heapUsed() {
+  await settle();
   global.gc();
   global.gc();
   return process.memoryUsage().heapUsed;
 }
 
+/**
+ * Child-process side: bytes per breaker for `kind` ('zerodown' or 'opossum'), idle then active.
+ * zerodown breakers are wrapped with their defaults, each with its non-critical /health check.
+ */
+async function measureMemory(kind, breakers) {
+  const zd = kind === 'zerodown' ? makeZd() : undefined;
+  const rotate = new EventEmitter();
+  rotate.setMaxListeners(0);
+  const opts = { timeout: 3000, enableSnapshots: false, rollingPercentilesEnabled: false, rotateBucketController: rotate };
+  await settle();
+  const base = await heapUsed();
+  const fns = [];
+  for (let i = 0; i < breakers; i++) {
+    if (zd) fns.push(zd.breakers.wrap(`b${i}`, (_call, x) => trivial(x)));
+    else {
+      const c = new CircuitBreaker(trivial, { ...opts, name: `o${i}` });
+      fns.push((x) => c.fire(x));
+    }
+  }
+  const idle = await heapUsed();
+  for (const f of fns) await f(1);
+  const active = await heapUsed();
+  return { idle: Math.round((idle - base) / breakers), active: Math.round((active - base) / breakers), keep: fns.length };
+}
+
+function memoryInChild(kind, breakers) {
+  const out = execFileSync(process.execPath, ['--expose-gc', __filename, `--memory=${kind}`, `--breakers=${breakers}`], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
 /** Runs the benchmark; returns rows `{ name, value, unit }`. */
 async function run({ iterations = 200000, breakers = 1000, rounds = 3 } = {}) {
-  const trivial = async (x) => x;
   const opts = { timeout: 3000, enableSnapshots: false, rollingPercentilesEnabled: false };
   const direct = new CircuitBreaker(trivial, opts);
   const zd = makeZd();
@@ -36,43 +72,32 @@ async function run({ iterations = 200000, breakers = 1000, rounds = 3 } = {}) {
   }
   direct.shutdown();
   zd.dispose();
-  const rows = [
+  const zdMem = memoryInChild('zerodown', breakers);
+  const opMem = memoryInChild('opossum', breakers);
+  return [
     { name: 'breaker call: raw async fn', value: Math.round(best.raw), unit: 'ns/call' },
     { name: 'breaker call: opossum directly', value: Math.round(best.opossum), unit: 'ns/call' },
     { name: 'breaker call: zd.breakers.wrap', value: Math.round(best.wrap), unit: 'ns/call' },
     { name: 'breaker call: wrap overhead over opossum', value: Math.round(((best.wrap - best.opossum) / best.opossum) * 1000) / 10, unit: '%', target: '< 25' },
+    { name: `breaker memory, idle (${breakers} registered, never called, with /health checks)`, value: zdMem.idle, unit: 'bytes/breaker', target: '< 3072' },
+    { name: `breaker memory, active (${breakers} breakers, each called once)`, value: zdMem.active, unit: 'bytes/breaker', target: '< 3072' },
+    { name: `opossum alone, active (${breakers}, its defaults, shared rotation timer)`, value: opMem.active, unit: 'bytes/breaker' },
   ];
-  if (typeof global.gc === 'function') {
-    const zd2 = makeZd();
-    const before = heapUsed();
-    const fns = [];
-    for (let i = 0; i < breakers; i++) fns.push(zd2.breakers.wrap(`b${i}`, (_call, x) => trivial(x)));
-    for (const f of fns) await f(1);
-    const after = heapUsed();
-    rows.push({ name: `breaker memory (${breakers} breakers, with /health checks)`, value: Math.round((after - before) / breakers), unit: 'bytes/breaker', target: '< 3072' });
-    zd2.dispose();
-    const rotate = new (require('node:events').EventEmitter)();
-    rotate.setMaxListeners(0);
-    const base = heapUsed();
-    const raw = [];
-    for (let i = 0; i < breakers; i++) raw.push(new CircuitBreaker(trivial, { ...opts, rotateBucketController: rotate, name: `o${i}` }));
-    rows.push({ name: `opossum alone (${breakers} breakers, shared rotation timer)`, value: Math.round((heapUsed() - base) / breakers), unit: 'bytes/breaker' });
-    for (const b of raw) b.shutdown();
-  } else {
-    rows.push({ name: 'breaker memory', value: NaN, unit: 'bytes/breaker', note: 'run with node --expose-gc' });
-  }
-  return rows;
 }
 
 module.exports = { run };
 
 if (require.main === module) {
-  if (typeof global.gc !== 'function') {
-    // re-run ourselves with --expose-gc so the memory row is measured
-    const { spawnSync } = require('node:child_process');
-    process.exit(spawnSync(process.execPath, ['--expose-gc', __filename], { stdio: 'inherit' }).status ?? 1);
+  const arg = (name) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const kind = arg('memory');
+  if (kind) {
+    measureMemory(kind, Number(arg('breakers') ?? 1000)).then((r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      process.exit(0);
+    });
+  } else {
+    run().then((rows) => {
+      for (const r of rows) console.log(`${r.name.padEnd(72)} ${String(r.value).padStart(8)} ${r.unit}${r.target ? `  (target ${r.target})` : ''}`);
+    });
   }
-  run().then((rows) => {
-    for (const r of rows) console.log(`${r.name.padEnd(55)} ${String(r.value).padStart(10)} ${r.unit}${r.target ? `  (target ${r.target})` : ''}`);
-  });
 }

@@ -1,83 +1,68 @@
-import type { EventEmitter } from 'node:events';
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import { BreakerOpenError } from './errors';
-import { CallContext } from './call-context';
-import type { BreakerAction, BreakerFallback, BreakerInfo, BreakerOptions, BreakerState, ResolvedBreakerDefaults } from './types';
+import { CallContext, type CallOwner } from './call-context';
+import { OwnedCircuit, type CircuitOwner, type CircuitSettings } from './circuit';
+import type { BreakerAction, BreakerInfo, BreakerOptions, BreakerState } from './types';
 
-/** Hooks a breaker reports to (the registry wires alerts, health and the fleet through them). */
+/** Hooks a breaker reports to (the registry wires alerts, health and the fleet through them; one object for all). */
 export interface BreakerHooks {
   onState(breaker: Breaker, state: BreakerState, previous: BreakerState): void;
 }
 
-type AnyAction = (call: CallContext, ...args: unknown[]) => Promise<unknown>;
+type Action = (...args: unknown[]) => Promise<unknown>;
+
+const NO_COUNTS: Readonly<BreakerInfo['counts']> = Object.freeze({ fires: 0, successes: 0, failures: 0, timeouts: 0, rejects: 0, fallbacks: 0 });
 
 /**
- * One circuit breaker on opossum. Each call gets its own {@link CallContext}; opossum's `timeout`
- * event aborts only that call's signal (never a shared AbortController: opossum#780/#861).
+ * One circuit breaker on opossum. The opossum instance is made on the first call (or when the fleet opens
+ * the breaker), so a registered breaker that is never called costs only this record. Each call gets its
+ * own {@link CallContext}; opossum's `timeout` event aborts only that call's signal (never a shared
+ * AbortController: opossum#780/#861).
  */
-export class Breaker {
+export class Breaker implements CircuitOwner, CallOwner {
   readonly name: string;
-  /** The opossum instance (advanced use; do not set `abortController` on it). */
-  readonly circuit: CircuitBreaker<unknown[], unknown>;
   /** The wrapped function handed to the app. */
   readonly fire: (...args: unknown[]) => Promise<unknown>;
   readonly options: BreakerOptions<unknown[], unknown>;
-  /** Time open before a probe (ms). */
-  readonly resetTimeoutMs: number;
   /** Open because the fleet says so. */
   fleetOpen = false;
   /** Half-open but the fleet probe lease is not settled yet: fail fast. */
   holdProbe = false;
   private state: BreakerState = 'closed';
-  private readonly fallbackFn: BreakerFallback<unknown[], unknown> | undefined;
+  private made: OwnedCircuit | undefined = undefined;
+  private shut = false;
 
   constructor(
     name: string,
-    action: BreakerAction<unknown[], unknown>,
+    private readonly action: BreakerAction<unknown[], unknown>,
     options: BreakerOptions<unknown[], unknown>,
-    defaults: ResolvedBreakerDefaults,
-    rotate: EventEmitter,
+    private readonly settings: CircuitSettings,
     private readonly hooks: BreakerHooks,
   ) {
     this.name = name;
     this.options = options;
-    const o = { ...defaults, ...stripUndefined(options) };
-    this.resetTimeoutMs = o.resetTimeoutMs;
-    this.circuit = new CircuitBreaker<unknown[], unknown>(action as AnyAction as (...args: unknown[]) => Promise<unknown>, {
-      name,
-      timeout: o.timeoutMs,
-      errorThresholdPercentage: o.errorThresholdPercentage,
-      volumeThreshold: o.volumeThreshold,
-      resetTimeout: o.resetTimeoutMs,
-      rollingCountTimeout: o.rollingCountTimeoutMs,
-      rollingCountBuckets: o.rollingCountBuckets,
-      rollingPercentilesEnabled: o.rollingPercentiles,
-      enableSnapshots: o.snapshots,
-      rotateBucketController: rotate,
-      ...(options.errorFilter ? { errorFilter: options.errorFilter } : {}),
-    });
-    this.fallbackFn = options.fallback;
-    if (this.fallbackFn) {
-      const fb = this.fallbackFn;
-      // opossum calls it with (call, ...args, error): hand the app (error, ...args)
-      this.circuit.fallback((...all: unknown[]) => {
-        const error = all.pop() as Error;
-        all.shift();
-        return fb(error, ...all);
-      });
-    }
-    // opossum emits (error, latency, args) where args[0] is this call's own context
-    (this.circuit as EventEmitter).on('timeout', (error: Error, _latency: number, args: unknown[]) => {
-      (args[0] as CallContext).abort(error);
-    });
-    this.circuit.on('open', () => this.setState('open'));
-    this.circuit.on('halfOpen', () => this.setState('half-open'));
-    this.circuit.on('close', () => this.setState('closed'));
-    const circuit = this.circuit;
     this.fire = (...args: unknown[]): Promise<unknown> => {
       if (this.holdProbe) return this.rejectFast(args);
-      return circuit.fire(new CallContext(name), ...args);
+      return (this.made ?? this.make()).fire(new CallContext(this), ...args);
     };
+  }
+
+  /**
+   * The opossum instance (advanced use; made now if the breaker was never called). Its `options` object
+   * is shared with other breakers of the same settings: do not mutate it, and never set `abortController`.
+   */
+  get circuit(): CircuitBreaker<unknown[], unknown> {
+    return this.made ?? this.make();
+  }
+
+  /** True once the opossum instance exists (first call, fleet open, or `circuit` read). */
+  get active(): boolean {
+    return this.made !== undefined;
+  }
+
+  /** Time open before a probe (ms). */
+  get resetTimeoutMs(): number {
+    return this.settings.resetTimeout;
   }
 
   /** Current state. */
@@ -87,13 +72,9 @@ export class Breaker {
 
   /** State and rolling counts. */
   info(): BreakerInfo {
-    const s = this.circuit.stats;
-    return {
-      name: this.name,
-      state: this.state,
-      counts: { fires: s.fires, successes: s.successes, failures: s.failures, timeouts: s.timeouts, rejects: s.rejects, fallbacks: s.fallbacks },
-      fleetOpen: this.fleetOpen,
-    };
+    const s = this.made?.stats ?? NO_COUNTS;
+    const counts = { fires: s.fires, successes: s.successes, failures: s.failures, timeouts: s.timeouts, rejects: s.rejects, fallbacks: s.fallbacks };
+    return { name: this.name, state: this.state, counts, fleetOpen: this.fleetOpen };
   }
 
   /** Opens it (fleet share reached, or the probe lease went elsewhere). */
@@ -103,35 +84,43 @@ export class Breaker {
 
   /** Closes it (the fleet's probe succeeded). */
   close(): void {
-    this.circuit.close();
+    this.made?.close();
   }
 
-  /** Stops its timers and listeners. */
+  /** Stops its timers and listeners; later calls are refused (opossum's `ESHUTDOWN`). */
   shutdown(): void {
-    this.circuit.shutdown();
+    this.shut = true;
+    this.made?.shutdown();
   }
 
-  private rejectFast(args: unknown[]): Promise<unknown> {
-    const error = new BreakerOpenError(this.name);
-    if (!this.fallbackFn) return Promise.reject(error);
-    try {
-      return Promise.resolve(this.fallbackFn(error, ...args));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  private setState(state: BreakerState): void {
+  /** @internal opossum changed state (called by the shared listeners of {@link OwnedCircuit}). */
+  onCircuitState(state: BreakerState): void {
     const previous = this.state;
     if (previous === state) return;
     this.state = state;
     if (state === 'closed') this.fleetOpen = false;
     this.hooks.onState(this, state, previous);
   }
-}
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] !== undefined) out[k] = o[k];
-  return out;
+  /** @internal Runs the app's fallback with (error, ...args). */
+  runFallback(error: Error, args: unknown[]): unknown {
+    return this.options.fallback!(error, ...args);
+  }
+
+  private make(): OwnedCircuit {
+    const circuit = new OwnedCircuit(this.action as Action, this.settings, this, this.options.fallback !== undefined);
+    this.made = circuit;
+    if (this.shut) circuit.shutdown();
+    return circuit;
+  }
+
+  private rejectFast(args: unknown[]): Promise<unknown> {
+    const error = new BreakerOpenError(this.name);
+    if (!this.options.fallback) return Promise.reject(error);
+    try {
+      return Promise.resolve(this.options.fallback(error, ...args));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
 }

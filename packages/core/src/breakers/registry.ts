@@ -1,7 +1,9 @@
 import { ZerodownConfigError } from '../errors';
 import type { HealthRegistry } from '../health/registry';
 import { Emitter, type Disposer } from '../util/emitter';
-import { Breaker } from './breaker';
+import type { CheckDefinition } from '../health/types';
+import { Breaker, type BreakerHooks } from './breaker';
+import type { CircuitSettings } from './circuit';
 import { BucketRotation } from './rotation';
 import type { BreakerAction, BreakerDefaults, BreakerInfo, BreakerOptions, BreakerState, ResolvedBreakerDefaults } from './types';
 
@@ -20,9 +22,13 @@ export const BREAKER_CHECK_PREFIX = 'breaker.';
  * `/health` check (`warn` while open or half-open), computed from its state in constant time.
  */
 export class BreakerRegistry {
-  private readonly breakers = new Map<string, { breaker: Breaker; unregister: Disposer | undefined }>();
+  private readonly breakers = new Map<string, Breaker>();
   private readonly events: Emitter<BreakerEvents>;
   private readonly rotation = new BucketRotation();
+  /** opossum options per distinct setting (breakers without an `errorFilter` share them). */
+  private readonly settings = new Map<string, CircuitSettings>();
+  /** One hooks object for every breaker. */
+  private readonly hooks: BreakerHooks = { onState: (b, state, previous) => this.onState(b, state, previous) };
 
   constructor(
     private readonly defaults: ResolvedBreakerDefaults,
@@ -52,50 +58,31 @@ export class BreakerRegistry {
       throw new ZerodownConfigError(`breakers.${name}`, `zerodown: a breaker named "${name}" already exists; wrap each third party once and share the returned function`);
     }
     validateOverrides(name, options);
-    const merged = { ...this.defaults, ...definedOnly(options) };
-    const bucketMs = Math.max(1, Math.floor(merged.rollingCountTimeoutMs / merged.rollingCountBuckets));
-    const breaker = new Breaker(
-      name,
-      fn as BreakerAction<unknown[], unknown>,
-      options as BreakerOptions<unknown[], unknown>,
-      this.defaults,
-      this.rotation.emitterFor(bucketMs),
-      { onState: (b, state, previous) => this.onState(b, state, previous) },
-    );
-    let unregister: Disposer | undefined;
+    const breaker = new Breaker(name, fn as BreakerAction<unknown[], unknown>, options as BreakerOptions<unknown[], unknown>, this.settingsFor(options as BreakerOptions<unknown[], unknown>), this.hooks);
     if (this.health && options.health !== false) {
-      unregister = this.health.register(
-        BREAKER_CHECK_PREFIX + name,
-        {
-          componentType: 'breaker',
-          measurement: 'state',
-          run: () => {
-            const state = breaker.currentState;
-            return state === 'closed'
-              ? { status: 'pass', observedValue: state }
-              : { status: 'warn', observedValue: state, output: `breaker "${name}" is ${state}${breaker.fleetOpen ? ' (fleet)' : ''}` };
-          },
-        },
-        { critical: false, ...(options.owner ? { owner: options.owner } : {}), ...(options.runbookUrl ? { runbookUrl: options.runbookUrl } : {}) },
-      );
+      this.health.register(BREAKER_CHECK_PREFIX + name, breakerCheck(breaker), {
+        critical: false,
+        ...(options.owner ? { owner: options.owner } : {}),
+        ...(options.runbookUrl ? { runbookUrl: options.runbookUrl } : {}),
+      });
     }
-    this.breakers.set(name, { breaker, unregister });
+    this.breakers.set(name, breaker);
     return breaker.fire as (...args: A) => Promise<R>;
   }
 
   /** Every breaker with its state and rolling counts. */
   list(): BreakerInfo[] {
-    return [...this.breakers.values()].map((e) => e.breaker.info());
+    return [...this.breakers.values()].map((b) => b.info());
   }
 
   /** One breaker, or undefined. */
   get(name: string): Breaker | undefined {
-    return this.breakers.get(name)?.breaker;
+    return this.breakers.get(name);
   }
 
   /** Every breaker object (fleet sync). */
   all(): Breaker[] {
-    return [...this.breakers.values()].map((e) => e.breaker);
+    return [...this.breakers.values()];
   }
 
   /** Subscribes to state changes. */
@@ -105,18 +92,43 @@ export class BreakerRegistry {
 
   /** Removes one breaker (its timers and its health check). */
   remove(name: string): void {
-    const e = this.breakers.get(name);
-    if (!e) return;
+    const b = this.breakers.get(name);
+    if (!b) return;
     this.breakers.delete(name);
-    e.unregister?.();
-    e.breaker.shutdown();
+    if (this.health && b.options.health !== false) this.health.unregister(BREAKER_CHECK_PREFIX + name);
+    b.shutdown();
   }
 
   /** Shuts every breaker down. */
   dispose(): void {
     for (const name of [...this.breakers.keys()]) this.remove(name);
     this.rotation.dispose();
+    this.settings.clear();
     this.events.clear();
+  }
+
+  /** The opossum options of a breaker: shared by every breaker with the same settings and no `errorFilter`. */
+  private settingsFor(options: BreakerOptions<unknown[], unknown>): CircuitSettings {
+    const o = { ...this.defaults, ...definedOnly(options) };
+    const key = `${o.timeoutMs}|${o.errorThresholdPercentage}|${o.volumeThreshold}|${o.resetTimeoutMs}|${o.rollingCountTimeoutMs}|${o.rollingCountBuckets}|${o.rollingPercentiles}|${o.snapshots}`;
+    const shared = options.errorFilter ? undefined : this.settings.get(key);
+    if (shared) return shared;
+    const settings: CircuitSettings = {
+      // opossum would otherwise make a random name per breaker; OwnedCircuit reports the breaker's own name
+      name: 'zerodown',
+      timeout: o.timeoutMs,
+      errorThresholdPercentage: o.errorThresholdPercentage,
+      volumeThreshold: o.volumeThreshold,
+      resetTimeout: o.resetTimeoutMs,
+      rollingCountTimeout: o.rollingCountTimeoutMs,
+      rollingCountBuckets: o.rollingCountBuckets,
+      rollingPercentilesEnabled: o.rollingPercentiles,
+      enableSnapshots: o.snapshots,
+      rotateBucketController: this.rotation.emitterFor(Math.max(1, Math.floor(o.rollingCountTimeoutMs / o.rollingCountBuckets))),
+      ...(options.errorFilter ? { errorFilter: options.errorFilter } : {}),
+    };
+    if (!options.errorFilter) this.settings.set(key, settings);
+    return settings;
   }
 
   private onState(breaker: Breaker, state: BreakerState, previous: BreakerState): void {
@@ -124,6 +136,20 @@ export class BreakerRegistry {
     if (this.health) void this.health.runNow(BREAKER_CHECK_PREFIX + breaker.name);
     this.events.emit('state', breaker.name, state, previous, breaker);
   }
+}
+
+/** The non-critical `/health` check of a breaker (`warn` while open or half-open), computed from its state. */
+function breakerCheck(breaker: Breaker): CheckDefinition {
+  return {
+    componentType: 'breaker',
+    measurement: 'state',
+    run: () => {
+      const state = breaker.currentState;
+      return state === 'closed'
+        ? { status: 'pass', observedValue: state }
+        : { status: 'warn', observedValue: state, output: `breaker "${breaker.name}" is ${state}${breaker.fleetOpen ? ' (fleet)' : ''}` };
+    },
+  };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -29,7 +29,11 @@ export interface BreakerDefaults {
   resetTimeoutMs?: number;
   /** Length of the rolling statistics window (ms). Default 10000. */
   rollingCountTimeoutMs?: number;
-  /** Buckets in the rolling window. Default 10. */
+  /**
+   * Buckets in the rolling window. Default 2: the window advances in `rollingCountTimeoutMs / 2` steps, so
+   * it covers the last 5-10 s by default rather than 9-10 s with opossum's 10; each bucket costs ~170 bytes
+   * per active breaker. Raise it for a finer window.
+   */
   rollingCountBuckets?: number;
   /** Keep latency percentiles (costs memory per call). Default false. */
   rollingPercentiles?: boolean;
@@ -73,7 +77,7 @@ export const BREAKER_DEFAULTS: ResolvedBreakerDefaults = {
   volumeThreshold: 5,
   resetTimeoutMs: 30000,
   rollingCountTimeoutMs: 10000,
-  rollingCountBuckets: 10,
+  rollingCountBuckets: 2,
   rollingPercentiles: false,
   snapshots: false,
 };
