@@ -34,6 +34,7 @@ export class Shedder {
   private timer: NodeJS.Timeout | undefined;
   private histogram: IntervalHistogram | undefined;
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
+  private lastSample = 0;
   private readonly headers: Record<string, string>;
 
   constructor(
@@ -44,6 +45,7 @@ export class Shedder {
     if (!options.enabled) return;
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();
+    this.lastSample = performance.now();
     this.timer = setInterval(() => this.evaluate(), options.sampleIntervalMs);
     this.timer.unref();
   }
@@ -64,11 +66,18 @@ export class Shedder {
     return { statusCode: 503, headers: this.headers, body: BODY };
   }
 
-  /** Re-evaluates now (the background timer calls it; tests may too). Hysteresis: clears at 80% of a threshold. */
+  /**
+   * Re-evaluates now (the background timer calls it; tests may too). Hysteresis: clears at 80% of a threshold.
+   * The delay is the larger of the histogram's maximum and this sampler's own lateness: after `reset()` the
+   * histogram drops its first tick, so a block that starts right after a sample shows only in the lateness.
+   */
   evaluate(): boolean {
     const h = this.histogram;
     if (!h) return false;
-    const delayMs = h.count > 0 ? h.max / 1e6 : 0;
+    const now = performance.now();
+    const lateMs = now - this.lastSample - this.options.sampleIntervalMs;
+    this.lastSample = now;
+    const delayMs = Math.max(h.count > 0 ? h.max / 1e6 : 0, lateMs);
     h.reset();
     const heapPct = (getHeapStatistics().used_heap_size / this.heapLimit) * 100;
     const o = this.options;

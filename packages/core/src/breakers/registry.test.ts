@@ -1,0 +1,133 @@
+import { HealthRegistry } from '../health/registry';
+import { silentLogger } from '../logger';
+import { ZerodownConfigError } from '../errors';
+import { BreakerRegistry } from './registry';
+import { BREAKER_DEFAULTS, type BreakerState } from './types';
+
+// Real BreakerRegistry on real opossum and a real HealthRegistry; real timers with small values.
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const until = async (fn: () => boolean, ms = 3000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await sleep(5);
+  }
+};
+
+describe('BreakerRegistry', () => {
+  let health: HealthRegistry;
+  let reg: BreakerRegistry;
+  beforeEach(() => {
+    health = new HealthRegistry({ intervalMs: 60000, timeoutMs: 1000 }, silentLogger);
+    health.start();
+    reg = new BreakerRegistry({ ...BREAKER_DEFAULTS, timeoutMs: 100, resetTimeoutMs: 150, volumeThreshold: 2 }, health, (e) => {
+      throw e;
+    });
+  });
+  afterEach(() => {
+    reg.dispose();
+    health.dispose();
+  });
+
+  test('a registered breaker makes no opossum instance until its first call, yet is listed and in /health', async () => {
+    const fn = reg.wrap('idle', async (_call, x: number) => x * 2);
+    const b = reg.get('idle')!;
+    expect(b.active).toBe(false);
+    expect(reg.list()).toEqual([{ name: 'idle', state: 'closed', counts: { fires: 0, successes: 0, failures: 0, timeouts: 0, rejects: 0, fallbacks: 0 }, fleetOpen: false }]);
+    await until(() => health.get('breaker.idle')?.result !== undefined);
+    expect(health.get('breaker.idle')).toMatchObject({ critical: false, componentType: 'breaker', measurement: 'state', result: { status: 'pass', observedValue: 'closed' } });
+    expect(await fn(21)).toBe(42);
+    expect(b.active).toBe(true);
+    expect(reg.list()[0]!.counts).toMatchObject({ fires: 1, successes: 1 });
+  });
+
+  test('opossum reports the breaker name; breakers with the same settings share options, an errorFilter gets its own', async () => {
+    reg.wrap('a', async () => 1);
+    reg.wrap('b', async () => 2);
+    reg.wrap('c', async () => 3, { timeoutMs: 500 });
+    reg.wrap('d', async () => 4, { errorFilter: () => false });
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((n) => reg.get(n)!.circuit);
+    expect([a!.name, b!.name, c!.name, d!.name]).toEqual(['a', 'b', 'c', 'd']);
+    expect(a!.group).toBe('a');
+    // opossum keeps its options on `options` (not in @types/opossum)
+    const opts = (n: string) => (reg.get(n)!.circuit as unknown as { options: { timeout?: number; rollingCountBuckets?: number } }).options;
+    expect(opts('a')).toBe(opts('b'));
+    expect(opts('c')).not.toBe(opts('a'));
+    expect(opts('d')).not.toBe(opts('a'));
+    expect(opts('c').timeout).toBe(500);
+    expect(opts('a').rollingCountBuckets).toBe(2);
+    // opossum's cache/coalesce/semaphore counters are never wired (those features are never on)
+    expect(a!.listenerCount('cacheHit')).toBe(0);
+    expect(a!.listenerCount('semaphoreLocked')).toBe(0);
+  });
+
+  test('counts, fallback (error, ...args), open, half-open probe and close', async () => {
+    const states: BreakerState[] = [];
+    reg.on('state', (_name, state) => states.push(state));
+    let fail = true;
+    const seen: string[] = [];
+    const fn = reg.wrap(
+      'vendor',
+      async (call, id: string) => {
+        seen.push(call.breaker);
+        if (fail) throw new Error(`down ${id}`);
+        return `ok ${id}`;
+      },
+      { fallback: (error, id) => `fallback ${id} (${error.message})` },
+    );
+    expect(await fn('1')).toBe('fallback 1 (down 1)');
+    expect(await fn('2')).toBe('fallback 2 (down 2)');
+    expect(reg.get('vendor')!.currentState).toBe('open');
+    expect(await fn('3')).toBe('fallback 3 (Breaker is open)');
+    expect(seen).toEqual(['vendor', 'vendor']);
+    expect(reg.list()[0]!.counts).toMatchObject({ fires: 3, failures: 2, rejects: 1, fallbacks: 3, successes: 0 });
+    await until(() => reg.get('vendor')!.currentState === 'half-open');
+    await until(() => health.get('breaker.vendor')?.result?.status === 'warn');
+    fail = false;
+    expect(await fn('4')).toBe('ok 4');
+    expect(reg.get('vendor')!.currentState).toBe('closed');
+    expect(states).toEqual(['open', 'half-open', 'closed']);
+  });
+
+  test('a timeout aborts only its own call signal', async () => {
+    const signals: AbortSignal[] = [];
+    const fn = reg.wrap('slow', ({ signal }, ms: number) => {
+      signals.push(signal);
+      return new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms));
+    });
+    const [a, b] = await Promise.allSettled([fn(400), fn(10)]);
+    expect(a.status).toBe('rejected');
+    expect(b).toEqual({ status: 'fulfilled', value: 10 });
+    expect(signals.map((s) => s.aborted)).toEqual([true, false]);
+  });
+
+  test('opening a never-called breaker (fleet) makes it and reports the state', async () => {
+    const states: BreakerState[] = [];
+    reg.on('state', (_n, s) => states.push(s));
+    reg.wrap('never', async () => 1, { fallback: () => 0 });
+    reg.get('never')!.close(); // nothing to close: stays idle
+    expect(reg.get('never')!.active).toBe(false);
+    reg.get('never')!.open();
+    expect(states).toEqual(['open']);
+    expect(reg.list()[0]).toMatchObject({ state: 'open' });
+  });
+
+  test('remove unregisters the /health check, and later calls are refused', async () => {
+    const fn = reg.wrap('gone', async () => 1);
+    reg.remove('gone');
+    expect(health.get('breaker.gone')).toBeUndefined();
+    expect(reg.list()).toEqual([]);
+    await expect(fn()).rejects.toMatchObject({ code: 'ESHUTDOWN' });
+    // the name is free again
+    expect(await reg.wrap('gone', async () => 2)()).toBe(2);
+  });
+
+  test('invalid names, duplicates and options throw ZerodownConfigError naming the field', () => {
+    reg.wrap('dup', async () => 1);
+    expect(() => reg.wrap('dup', async () => 1)).toThrow(ZerodownConfigError);
+    expect(() => reg.wrap('bad name!', async () => 1)).toThrow(/invalid breaker name/);
+    expect(() => reg.wrap('x', async () => 1, { rollingCountBuckets: 0 })).toThrow(/breakers\.x\.rollingCountBuckets/);
+    expect(() => reg.wrap('y', async () => 1, { timeoutMs: 1.5 })).toThrow(/breakers\.y\.timeoutMs/);
+  });
+});

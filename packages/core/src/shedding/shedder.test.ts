@@ -1,0 +1,95 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { request } from 'undici';
+import { silentLogger, type Logger } from '../logger';
+import { SHEDDING_DEFAULTS, Shedder } from './shedder';
+
+// Real Shedder (real event-loop histogram), a real node:http server for the 503 answer.
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const blockFor = (ms: number): void => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    /* block the event loop */
+  }
+};
+
+describe('Shedder', () => {
+  const shedders: Shedder[] = [];
+  afterEach(() => {
+    for (const s of shedders.splice(0)) s.dispose();
+  });
+
+  test('disabled (the default): never sheds and runs no sampler', () => {
+    const s = new Shedder(SHEDDING_DEFAULTS, silentLogger);
+    shedders.push(s);
+    blockFor(50);
+    expect(s.evaluate()).toBe(false);
+    expect(s.shouldShed()).toBe(false);
+  });
+
+  const recording = (): Logger & { logs: string[] } => {
+    const logs: string[] = [];
+    const at = (level: string) => ((_o: unknown, msg?: string) => void logs.push(`${level} ${msg}`)) as Logger['warn'];
+    return { ...silentLogger, logs, warn: at('warn'), info: at('info') };
+  };
+
+  test('sheds after the loop was blocked past the threshold, and stops once it is quiet again', async () => {
+    const logger = recording();
+    // a long interval: the test drives evaluate() itself
+    const s = new Shedder({ ...SHEDDING_DEFAULTS, enabled: true, eventLoopDelayMs: 60, sampleIntervalMs: 60000 }, logger);
+    shedders.push(s);
+    await sleep(50);
+    expect(s.evaluate()).toBe(false);
+    await sleep(30);
+    blockFor(200);
+    await sleep(20); // let the histogram record the delay
+    expect(s.evaluate()).toBe(true);
+    expect(s.shouldShed()).toBe(true);
+    await sleep(100);
+    expect(s.evaluate()).toBe(false);
+    expect(s.shouldShed()).toBe(false);
+    expect(logger.logs).toEqual([expect.stringMatching(/^warn .*shedding load/), expect.stringMatching(/^info .*stopped shedding/)]);
+  });
+
+  test('a block that starts right after a sample is still seen (the sampler measures its own lateness)', async () => {
+    const s = new Shedder({ ...SHEDDING_DEFAULTS, enabled: true, eventLoopDelayMs: 60, sampleIntervalMs: 50 }, recording());
+    shedders.push(s);
+    await sleep(80);
+    s.evaluate(); // resets the histogram, whose first tick after a reset is dropped
+    blockFor(200);
+    const t0 = Date.now();
+    while (!s.shouldShed() && Date.now() - t0 < 1000) await sleep(5);
+    expect(s.shouldShed()).toBe(true);
+    while (s.shouldShed() && Date.now() - t0 < 3000) await sleep(10);
+    expect(s.shouldShed()).toBe(false);
+  });
+
+  describe('the 503 answer', () => {
+    let server: Server | undefined;
+    afterEach(async () => {
+      server?.closeAllConnections();
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      server = undefined;
+    });
+
+    test('reject() answers 503 with Retry-After and Connection: close; response() gives the same for frameworks', async () => {
+      const s = new Shedder({ ...SHEDDING_DEFAULTS, retryAfterSeconds: 9 }, silentLogger);
+      shedders.push(s);
+      s.set(true);
+      server = createServer((req, res) => (s.shouldShed() ? s.reject(res) : res.end('ok')));
+      await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const res = await request(url);
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('9');
+      expect(res.headers.connection).toBe('close');
+      expect(await res.body.json()).toEqual({ error: 'overloaded', retry: true });
+      expect(s.response()).toEqual({ statusCode: 503, headers: expect.objectContaining({ 'retry-after': '9' }), body: '{"error":"overloaded","retry":true}' });
+      s.set(false);
+      const ok = await request(url);
+      expect(ok.statusCode).toBe(200);
+      expect(await ok.body.text()).toBe('ok');
+    });
+  });
+});
