@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Rollbar from 'rollbar';
 import { request } from 'undici';
-import { zerodown, type Alert, type AlertSink, type Zerodown } from '@zerodown/core';
+import { BreakerTimeoutError, zerodown, type Alert, type AlertSink, type Zerodown } from '@zerodown/core';
 import { startRollbarCapture, type RollbarCapture } from './fixtures/rollbar-capture';
 import { startThirdParty, type ThirdPartyServer } from './fixtures/third-party-server';
 import { startWebhookServer, type WebhookServer } from './fixtures/webhook-server';
@@ -164,8 +164,8 @@ describe('per-call AbortSignal', () => {
       await new Promise((r) => setTimeout(r, 120));
       const b = wait(180); // still running when A times out at ~200 ms; finishes at ~300 ms
       const [ra, rb] = await Promise.all([a, b]);
-      expect(ra).toBeInstanceOf(Error);
-      expect((ra as Error).message).toMatch(/Timed out/);
+      expect(ra).toBeInstanceOf(BreakerTimeoutError);
+      expect(ra).toMatchObject({ code: 'ZERODOWN_BREAKER_TIMEOUT', breaker: 'slow', timeoutMs: 200 });
       expect(rb).toBe('done 180');
       expect(signals[0]!.aborted).toBe(true);
       expect(signals[1]!.aborted).toBe(false);

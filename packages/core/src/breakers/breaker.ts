@@ -1,5 +1,5 @@
 import type CircuitBreaker from 'opossum';
-import { BreakerOpenError } from './errors';
+import { BreakerOpenError, translateBreakerError } from './errors';
 import { CallContext, type CallOwner } from './call-context';
 import { OwnedCircuit, type CircuitOwner, type CircuitSettings } from './circuit';
 import type { BreakerAction, BreakerInfo, BreakerOptions, BreakerState } from './types';
@@ -41,9 +41,16 @@ export class Breaker implements CircuitOwner, CallOwner {
   ) {
     this.name = name;
     this.options = options;
+    // with a fallback, opossum never rejects with its own errors (the fallback gets them): no mapping needed
+    const translate = options.fallback
+      ? undefined
+      : (error: unknown): never => {
+          throw translateBreakerError(name, timeoutOf(settings), error);
+        };
     this.fire = (...args: unknown[]): Promise<unknown> => {
       if (this.holdProbe) return this.rejectFast(args);
-      return (this.made ?? this.make()).fire(new CallContext(this), ...args);
+      const p = (this.made ?? this.make()).fire(new CallContext(this), ...args);
+      return translate ? p.then(undefined, translate) : p;
     };
   }
 
@@ -104,7 +111,7 @@ export class Breaker implements CircuitOwner, CallOwner {
 
   /** @internal Runs the app's fallback with (error, ...args). */
   runFallback(error: Error, args: unknown[]): unknown {
-    return this.options.fallback!(error, ...args);
+    return this.options.fallback!(translateBreakerError(this.name, timeoutOf(this.settings), error) as Error, ...args);
   }
 
   private make(): OwnedCircuit {
@@ -123,4 +130,8 @@ export class Breaker implements CircuitOwner, CallOwner {
       return Promise.reject(e);
     }
   }
+}
+
+function timeoutOf(settings: CircuitSettings): number {
+  return typeof settings.timeout === 'number' ? settings.timeout : 0;
 }

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import CircuitBreaker from 'opossum';
 import type { CallContext } from './call-context';
+import { translateBreakerError } from './errors';
 import type { BreakerState } from './types';
 
 /**
@@ -34,9 +35,12 @@ function onHalfOpen(this: OwnedCircuit): void {
 function onClose(this: OwnedCircuit): void {
   this.owner.onCircuitState('closed');
 }
-/** opossum emits `timeout` with (error, latency, args); args[0] is the timed-out call's own context. */
-function abortTimedOutCall(error: Error, _latency: number, args: unknown[]): void {
-  (args[0] as CallContext).abort(error);
+/**
+ * opossum emits `timeout` with (error, latency, args); args[0] is the timed-out call's own context. Its
+ * signal is aborted with a {@link BreakerTimeoutError} (opossum's `ETIMEDOUT` error as `cause`).
+ */
+function abortTimedOutCall(this: OwnedCircuit, error: Error, _latency: number, args: unknown[]): void {
+  (args[0] as CallContext).abort(translateBreakerError(this.owner.name, this.timeoutMs, error));
 }
 /** opossum calls the fallback with (call, ...args, error): hand the app's fallback (error, ...args). */
 function runFallback(...all: unknown[]): unknown {
@@ -50,6 +54,9 @@ function runFallback(...all: unknown[]): unknown {
  * zerodown name even though the opossum options are shared.
  */
 export class OwnedCircuit extends CircuitBreaker<unknown[], unknown> {
+  /** The call timeout (ms). */
+  readonly timeoutMs: number;
+
   constructor(
     action: (...args: unknown[]) => Promise<unknown>,
     settings: CircuitSettings,
@@ -57,6 +64,7 @@ export class OwnedCircuit extends CircuitBreaker<unknown[], unknown> {
     withFallback: boolean,
   ) {
     super(action, settings);
+    this.timeoutMs = typeof settings.timeout === 'number' ? settings.timeout : 0;
     for (const event of UNUSED_EVENTS) this.removeAllListeners(event);
     // @types/opossum types `timeout` listeners without the call's args, which opossum does pass
     const events = this as EventEmitter;

@@ -1,7 +1,8 @@
 import { HealthRegistry } from '../health/registry';
 import { silentLogger } from '../logger';
 import { ZerodownConfigError } from '../errors';
-import { BreakerRegistry } from './registry';
+import { BreakerOpenError, BreakerTimeoutError } from './errors';
+import { BREAKER_CHECK_INTERVAL_MS, BreakerRegistry } from './registry';
 import { BREAKER_DEFAULTS, type BreakerState } from './types';
 
 // Real BreakerRegistry on real opossum and a real HealthRegistry; real timers with small values.
@@ -79,7 +80,7 @@ describe('BreakerRegistry', () => {
     expect(await fn('1')).toBe('fallback 1 (down 1)');
     expect(await fn('2')).toBe('fallback 2 (down 2)');
     expect(reg.get('vendor')!.currentState).toBe('open');
-    expect(await fn('3')).toBe('fallback 3 (Breaker is open)');
+    expect(await fn('3')).toBe('fallback 3 (breaker "vendor" is open)');
     expect(seen).toEqual(['vendor', 'vendor']);
     expect(reg.list()[0]!.counts).toMatchObject({ fires: 3, failures: 2, rejects: 1, fallbacks: 3, successes: 0 });
     await until(() => reg.get('vendor')!.currentState === 'half-open');
@@ -121,6 +122,100 @@ describe('BreakerRegistry', () => {
     await expect(fn()).rejects.toMatchObject({ code: 'ESHUTDOWN' });
     // the name is free again
     expect(await reg.wrap('gone', async () => 2)()).toBe(2);
+  });
+
+  test('without a fallback, open and timeout rejections carry zerodown codes, with opossum\'s error as cause', async () => {
+    const fn = reg.wrap('codes', (_call, ms: number) => new Promise<number>((resolve) => setTimeout(() => resolve(ms), ms)));
+    const timedOut = await fn(400).catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(BreakerTimeoutError);
+    expect(timedOut).toMatchObject({ code: 'ZERODOWN_BREAKER_TIMEOUT', breaker: 'codes', timeoutMs: 100, cause: expect.objectContaining({ code: 'ETIMEDOUT' }) });
+    await fn(400).catch(() => undefined); // second failure: the volume threshold (2) is reached, it opens
+    expect(reg.get('codes')!.currentState).toBe('open');
+    const refused = await fn(1).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BreakerOpenError);
+    expect(refused).toMatchObject({ code: 'ZERODOWN_BREAKER_OPEN', breaker: 'codes', cause: expect.objectContaining({ code: 'EOPENBREAKER' }) });
+    // an app error with an opossum-like code is passed through untouched
+    const own = Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' });
+    const passthrough = reg.wrap('own', async () => {
+      throw own;
+    });
+    await expect(passthrough()).rejects.toBe(own);
+  });
+
+  test('the signal of a timed-out call is aborted with the BreakerTimeoutError; a fallback gets the same codes', async () => {
+    let signal: AbortSignal | undefined;
+    const errors: unknown[] = [];
+    const fn = reg.wrap(
+      'fb',
+      (call) => {
+        signal = call.signal;
+        return new Promise<string>(() => {});
+      },
+      { fallback: (error) => void errors.push(error) ?? 'fb' },
+    );
+    expect(await fn()).toBe('fb');
+    expect(signal!.reason).toBeInstanceOf(BreakerTimeoutError);
+    expect(await fn()).toBe('fb');
+    expect(await fn()).toBe('fb');
+    expect(errors.map((e) => (e as { code: string }).code)).toEqual(['ZERODOWN_BREAKER_TIMEOUT', 'ZERODOWN_BREAKER_TIMEOUT', 'ZERODOWN_BREAKER_OPEN']);
+  });
+
+  test('every per-breaker option is validated: the error names breakers.<name>.<field>, the value and the expectation', () => {
+    const bad: [string, Record<string, unknown>, RegExp][] = [
+      ['alertLevel', { alertLevel: 'nope' }, /breakers\.b1\.alertLevel.*one of "critical".*got "nope"/],
+      ['runbookUrl', { runbookUrl: 'not a url' }, /breakers\.b2\.runbookUrl.*http\(s\) URL.*got "not a url"/],
+      ['statusPageUrl', { statusPageUrl: 42 }, /breakers\.b3\.statusPageUrl/],
+      ['snapshots', { snapshots: 'yes' }, /breakers\.b4\.snapshots.*true or false.*got "yes"/],
+      ['rollingPercentiles', { rollingPercentiles: 1 }, /breakers\.b5\.rollingPercentiles/],
+      ['errorFilter', { errorFilter: true }, /breakers\.b6\.errorFilter.*function/],
+      ['health', { health: 'no' }, /breakers\.b7\.health/],
+      ['alert', { alert: 0 }, /breakers\.b8\.alert\b/],
+      ['owner', { owner: 7 }, /breakers\.b9\.owner/],
+      ['fallback', { fallback: 'x' }, /breakers\.b10\.fallback.*function/],
+      ['alertForMs', { alertForMs: -1 }, /breakers\.b11\.alertForMs/],
+      ['typo', { timeoutMS: 5 }, /unknown option "breakers\.b12\.timeoutMS"/],
+    ];
+    bad.forEach(([field, options, message], i) => {
+      const name = `b${i + 1}`;
+      let error: unknown;
+      try {
+        reg.wrap(name, async () => 1, options as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ZerodownConfigError);
+      expect((error as ZerodownConfigError).field).toBe(field === 'typo' ? `breakers.${name}.timeoutMS` : `breakers.${name}.${field}`);
+      expect((error as Error).message).toMatch(message);
+      expect(reg.get(name)).toBeUndefined();
+    });
+    expect(() => reg.wrap('good', async () => 1, { alertLevel: 'warning', runbookUrl: 'https://r.example/x', snapshots: false, health: true, alert: true, severity: 'SEV3', fallback: () => 0 })).not.toThrow();
+  });
+
+  test('the /health check of a breaker runs on a long interval and is refreshed by each state change', async () => {
+    reg.wrap('evt', async () => {
+      throw new Error('down');
+    }, { fallback: () => 0 });
+    const check = (): { intervalMs: number; runs: number; result?: { observedValue?: unknown } } => health.get('breaker.evt') as never;
+    await until(() => check().result !== undefined);
+    expect(check().intervalMs).toBe(BREAKER_CHECK_INTERVAL_MS);
+    expect(BREAKER_CHECK_INTERVAL_MS).toBeGreaterThanOrEqual(60000);
+    const fn = reg.get('evt')!.fire;
+    await fn();
+    await fn(); // opens
+    await until(() => check().result?.observedValue === 'open', 1000);
+    await until(() => check().result?.observedValue === 'half-open', 2000);
+    // quick successive changes never leave a stale result: force open → close → open in one tick
+    const b = reg.get('evt')!;
+    b.close();
+    b.open();
+    await until(() => check().result?.observedValue === 'open', 1000);
+    expect(health.get('breaker.evt')?.result?.status).toBe('warn');
+    b.close();
+    await until(() => check().result?.observedValue === 'closed', 1000);
+    // between changes it does not re-run (the interval is a minute)
+    const runs = check().runs;
+    await sleep(300);
+    expect(check().runs).toBe(runs);
   });
 
   test('invalid names, duplicates and options throw ZerodownConfigError naming the field', () => {

@@ -51,7 +51,10 @@ export interface BreakerOptions<A extends unknown[], R> extends BreakerDefaults,
   alertLevel?: AlertLevel;
   /** Raise an alert while open. Default true. */
   alert?: boolean;
-  /** Alert only if it stays open this long (ms). Default `alerts.forMs`. */
+  /**
+   * Alert only if it stays open this long (ms). Default 0: a breaker opens only after `volumeThreshold`
+   * calls with more than `errorThresholdPercentage`% failures in its window, which already filters blips.
+   */
   alertForMs?: number;
   /** Register a non-critical `/health` check (`warn` while open). Default true. */
   health?: boolean;
