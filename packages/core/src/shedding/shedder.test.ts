@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
+import { ZerodownConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { SHEDDING_DEFAULTS, Shedder } from './shedder';
 
@@ -25,6 +26,14 @@ describe('Shedder', () => {
     shedders.push(s);
     blockFor(50);
     expect(s.evaluate()).toBe(false);
+    expect(s.shouldShed()).toBe(false);
+  });
+
+  test('set() throws when shedding is disabled (every adapter then behaves the same: nothing is ever shed)', () => {
+    const s = new Shedder(SHEDDING_DEFAULTS, silentLogger);
+    shedders.push(s);
+    expect(() => s.set(true)).toThrow(ZerodownConfigError);
+    expect(() => s.set(true)).toThrow(/shedding\.enabled/);
     expect(s.shouldShed()).toBe(false);
   });
 
@@ -74,7 +83,8 @@ describe('Shedder', () => {
     });
 
     test('reject() answers 503 with Retry-After and Connection: close; response() gives the same for frameworks', async () => {
-      const s = new Shedder({ ...SHEDDING_DEFAULTS, retryAfterSeconds: 9 }, silentLogger);
+      // enabled with a long interval: the sampler never overrides the forced state during the test
+      const s = new Shedder({ ...SHEDDING_DEFAULTS, enabled: true, sampleIntervalMs: 60000, retryAfterSeconds: 9 }, silentLogger);
       shedders.push(s);
       s.set(true);
       server = createServer((req, res) => (s.shouldShed() ? s.reject(res) : res.end('ok')));

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { ZerodownConfigError } from '../errors';
 import type { Logger } from '../logger';
 
 /** The `shedding` option (opt-in load shedding). */
@@ -90,8 +91,15 @@ export class Shedder {
     return over;
   }
 
-  /** Forces the state (tests, or an app with its own overload signal). */
+  /**
+   * Forces the state (tests, or an app with its own overload signal); the sampler may change it again at
+   * its next run. Throws {@link ZerodownConfigError} when shedding is disabled: the adapters (the Fastify
+   * hook in particular) only shed when `shedding.enabled` is true, so a forced state would not be honoured everywhere.
+   */
   set(shed: boolean): void {
+    if (!this.options.enabled) {
+      throw new ZerodownConfigError('shedding.enabled', `zerodown: shedding.set(${String(shed)}) needs load shedding on: expected the option shedding.enabled to be true, got false`);
+    }
     this.shedding = shed;
   }
 
