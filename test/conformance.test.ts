@@ -1,5 +1,6 @@
 /**
- * One conformance suite, three servers: plain node:http, Express and Fastify run the same fixture app
+ * One conformance suite, four setups: plain node:http, Express (probes answered by zd.attach in front of
+ * the app), Express with the @zerodown/express middleware serving the probes, and Fastify run the same fixture app
  * (test/fixtures/conformance-app.js) as a child process against the built packages; the tests send real
  * keep-alive traffic with undici, real signals, and a real redis-server the test owns.
  */
@@ -8,7 +9,7 @@ import { Client, Pool } from 'undici';
 import { startApp, waitFor, type AppProcess } from './helpers/app-process';
 import { startRedis, type RedisServer } from './helpers/redis-server';
 
-const FRAMEWORKS = ['node', 'express', 'fastify'] as const;
+const FRAMEWORKS = ['node', 'express', 'express-middleware', 'fastify'] as const;
 const FIXTURE = 'test/fixtures/conformance-app.js';
 const TOKEN = 'test-token-0123456789abcdef';
 

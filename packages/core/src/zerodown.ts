@@ -27,6 +27,12 @@ export interface AttachOptions {
   close?: () => Promise<void>;
   /** Set `keepAliveTimeout`/`headersTimeout` above the load balancer's idle timeout instead of warning. Default false. */
   tuneTimeouts?: boolean;
+  /**
+   * Answer the probe paths (and shed load) in front of the server's request listener, before any app
+   * middleware runs. Default true. Set false to serve the probes from inside the app (e.g. the Express
+   * middleware behind your own auth).
+   */
+  probes?: boolean;
 }
 
 /** What a drain did. */
@@ -81,9 +87,9 @@ export class Zerodown {
   readonly breakers: BreakerRegistry;
   /** Alerts (sinks, active conditions; `raise`/`clear` for the app's own conditions). */
   readonly alerts: AlertManager;
-  /** Server monitors (undefined when `monitors` or `alerts` are off). */
+  /** Server monitors (undefined when `monitors` is off; they sample even with `alerts.enabled: false`). */
   readonly monitors: ServerMonitor | undefined;
-  /** Load shedding: `zd.shedding.shouldShed()` (always false unless `shedding.enabled`). */
+  /** Load shedding: `zd.shedding.shouldShed()` (always false unless `shedding.enabled`; `set()` throws when it is off). */
   readonly shedding: Shedder;
   private readonly resilience: Resilience;
   private readonly inflightCounter = new InflightCounter();
@@ -163,7 +169,8 @@ export class Zerodown {
     }
     if (this.trackers.some((t) => t.server === server)) return () => {};
     checkServerTimeouts(server, this.options.loadBalancer.idleTimeoutMs, this.logger, options.tuneTimeouts ?? false);
-    const tracker = new ServerTracker(server, this.inflightCounter, options.close);
+    const front = options.probes === false ? undefined : this.frontHandler();
+    const tracker = new ServerTracker(server, this.inflightCounter, options.close, front);
     this.trackers.push(tracker);
     return () => {
       tracker.detach();
@@ -172,7 +179,18 @@ export class Zerodown {
     };
   }
 
-  /** Wraps a plain node:http handler so probe paths are answered first. */
+  private frontHandler(): (req: IncomingMessage, res: ServerResponse) => boolean {
+    const probes = this.probes;
+    const shedding = this.shedding;
+    return (req, res) => {
+      if (probes.handle(req, res)) return true;
+      if (!shedding.shouldShed()) return false;
+      shedding.reject(res);
+      return true;
+    };
+  }
+
+  /** Wraps a plain node:http handler so probe paths are answered first (not needed when the server is attached). */
   requestListener(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
     const probes = this.probes;
     const shedding = this.shedding;

@@ -5,7 +5,12 @@ import { Server as TlsServer } from 'node:tls';
 import type { InflightCounter } from './inflight';
 
 /** Anything with node:http's server events: http, https, http2 (incl. allowHTTP1). */
-export type AttachableServer = Pick<HttpServer, 'on' | 'prependListener' | 'removeListener' | 'close' | 'listening'> & { keepAliveTimeout?: number; headersTimeout?: number };
+export type AttachableServer = Pick<HttpServer, 'on' | 'prependListener' | 'removeListener' | 'listeners' | 'listenerCount' | 'close' | 'listening'> & { keepAliveTimeout?: number; headersTimeout?: number };
+
+/** Answers a request before the app (probes, load shedding); returns true when it answered. */
+export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+type RequestListener = (this: unknown, req: IncomingMessage, res: ServerResponse) => void;
 
 const kActive = Symbol('zerodown.active');
 const kSocket = Symbol('zerodown.socket');
@@ -25,11 +30,19 @@ export class ServerTracker {
   private closed: Promise<void> | undefined;
   private readonly connectionEvent: 'connection' | 'secureConnection';
   private readonly handlers: Array<[string, (...args: never[]) => void]>;
+  private readonly wrapped: RequestListener[];
 
+  /**
+   * `front`, when given, answers probe paths (and sheds load) before the app's own request listener:
+   * the tracker replaces the server's request listener(s) with one that tracks the request, asks
+   * `front`, then calls the original(s) — one listener per request, and probes never pass through the
+   * app's middleware (sessions, auth, body parsers).
+   */
   constructor(
     readonly server: AttachableServer,
     private readonly inflight: InflightCounter,
     private readonly closeServer: () => Promise<void> = () => defaultClose(server),
+    front?: FrontHandler,
   ) {
     this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
     // HTTP/2 connections are handled per session (GOAWAY), never as HTTP/1 sockets
@@ -50,16 +63,7 @@ export class ServerTracker {
         tracker.sockets.add(socket);
         socket.once('close', () => tracker.sockets.delete(socket));
       }],
-      ['request', (req: IncomingMessage | Http2ServerRequest, res: ServerResponse) => {
-        if (req.httpVersionMajor === 2) return; // counted per stream
-        const socket = req.socket as TrackedSocket;
-        tracker.inflight.inc();
-        socket[kActive] = (socket[kActive] ?? 0) + 1;
-        socket[kResponse] = res;
-        (res as TrackedResponse)[kSocket] = socket;
-        if (tracker.stopping) res.setHeader('connection', 'close');
-        res.on('close', onResClose);
-      }],
+      ['request', onRequest],
       ['upgrade', (req: IncomingMessage) => {
         // upgraded sockets (WebSockets) belong to the app from here on: close them from a shutdown hook
         tracker.sockets.delete(req.socket as TrackedSocket);
@@ -74,7 +78,32 @@ export class ServerTracker {
         stream.once('close', onStreamClose);
       }],
     ];
-    for (const [event, fn] of this.handlers) server.prependListener(event, fn as (...args: unknown[]) => void);
+    // wrap the app's request listener(s) when there are any; otherwise only observe
+    this.wrapped = server.listeners('request') as RequestListener[];
+    const originals = this.wrapped;
+    const single = originals.length === 1 ? originals[0]! : undefined;
+    function onRequest(this: unknown, req: IncomingMessage | Http2ServerRequest, res: ServerResponse): void {
+      if (req.httpVersionMajor !== 2) {
+        // HTTP/2 requests are counted per stream
+        const socket = req.socket as TrackedSocket;
+        tracker.inflight.inc();
+        socket[kActive] = (socket[kActive] ?? 0) + 1;
+        socket[kResponse] = res;
+        (res as TrackedResponse)[kSocket] = socket;
+        if (tracker.stopping) res.setHeader('connection', 'close');
+        res.on('close', onResClose);
+      }
+      if (originals.length === 0) return; // observing only: the app's listener runs after this one
+      // answer probes first, unless someone added another request listener after attach (it would answer too)
+      if (front !== undefined && server.listenerCount('request') === 1 && front(req as IncomingMessage, res)) return;
+      if (single !== undefined) single.call(this, req as IncomingMessage, res);
+      else for (const fn of originals) fn.call(this, req as IncomingMessage, res);
+    }
+    for (const fn of originals) server.removeListener('request', fn as (...args: unknown[]) => void);
+    for (const [event, fn] of this.handlers) {
+      if (event === 'request' && originals.length > 0) server.on(event, fn as (...args: unknown[]) => void);
+      else server.prependListener(event, fn as (...args: unknown[]) => void);
+    }
   }
 
   /** Number of open connections (HTTP/1 sockets plus HTTP/2 sessions). */
@@ -122,6 +151,8 @@ export class ServerTracker {
   /** Removes every listener this tracker added. */
   detach(): void {
     for (const [event, fn] of this.handlers) this.server.removeListener(event, fn as (...args: unknown[]) => void);
+    for (const fn of this.wrapped) this.server.on('request', fn as (...args: unknown[]) => void);
+    this.wrapped.length = 0;
   }
 }
 
