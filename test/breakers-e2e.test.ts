@@ -219,7 +219,7 @@ describe('webhook sink', () => {
 });
 
 describe('server monitor', () => {
-  test('an event-loop delay alert fires when the loop is blocked and resolves after', async () => {
+  test('an event-loop delay alert fires when the loop stays blocked past forMs and resolves after', async () => {
     const seen: Alert[] = [];
     const sink: AlertSink = { name: 'capture', send: (a) => void seen.push(a) };
     const zd = zerodown({
@@ -227,20 +227,27 @@ describe('server monitor', () => {
       drain: { signals: false, exit: false },
       control: { socket: false },
       health: { eventLoopStallMs: 0 },
-      alerts: { log: false, sinks: [sink] },
+      alerts: { log: false, sinks: [sink], forMs: 300, instanceId: 'e2e-host' },
       monitors: { intervalMs: 100, eventLoopDelayMs: { threshold: 200, level: 'critical' }, eventLoopUtilization: false, heapUsedPercent: false, cpuPercent: false, diskFreePercent: false },
     });
+    const KEY = 'server:eventLoopDelayMs@e2e-host';
     try {
       await new Promise((r) => setTimeout(r, 250));
       expect(seen).toHaveLength(0);
-      const end = Date.now() + 500;
-      while (Date.now() < end) {
-        /* block the event loop */
+      // keep the loop blocked (400 ms blocks, yielding briefly in between) for 1.2 s: longer than forMs
+      const until = Date.now() + 1200;
+      while (Date.now() < until) {
+        const end = Date.now() + 400;
+        while (Date.now() < end) {
+          /* block the event loop */
+        }
+        await new Promise((r) => setImmediate(r));
       }
-      await waitFor(() => seen.some((a) => a.key === 'server:eventLoopDelayMs' && a.state === 'firing'), 3000, 'the firing alert');
-      expect(seen[0]).toMatchObject({ source: 'server', level: 'critical', state: 'firing' });
-      await waitFor(() => seen.some((a) => a.key === 'server:eventLoopDelayMs' && a.state === 'resolved'), 3000, 'the resolved alert');
-      expect(seen.filter((a) => a.key === 'server:eventLoopDelayMs')).toHaveLength(2);
+      await waitFor(() => seen.some((a) => a.key === KEY && a.state === 'firing'), 3000, 'the firing alert');
+      expect(seen[0]).toMatchObject({ source: 'server', level: 'critical', state: 'firing', instance: 'e2e-host' });
+      await waitFor(() => seen.some((a) => a.key === KEY && a.state === 'resolved'), 3000, 'the resolved alert');
+      expect(seen.filter((a) => a.key === KEY)).toHaveLength(2);
+      expect(seen).toHaveLength(2);
     } finally {
       zd.dispose();
     }

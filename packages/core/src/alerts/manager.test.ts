@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { silentLogger, type Logger } from '../logger';
 import { AlertManager, type AlertManagerSettings } from './manager';
 import type { Alert, AlertCondition, AlertSink } from './types';
@@ -205,6 +206,39 @@ describe('AlertManager', () => {
       m.raise(cond('doubt'));
       await until(() => sink.got.length === 2);
       expect(sink.got[1]!.key).toBe('doubt');
+    });
+  });
+
+  describe('identity (scope)', () => {
+    test('an instance-scoped key ends with @<instanceId>, shows the instance, skips the fleet deduper and clears by either key', async () => {
+      const sink = capture();
+      const m = make({ instanceId: 'host-a:42' });
+      m.addSink(sink);
+      const asked: string[] = [];
+      m.setDeduper(async (key) => {
+        asked.push(key);
+        return false; // the fleet would suppress everything
+      });
+      m.raise(cond('server:heapUsedPercent', { scope: 'instance', source: 'server' }));
+      await until(() => sink.got.length === 1);
+      expect(sink.got[0]).toMatchObject({ key: 'server:heapUsedPercent@host-a:42', scope: 'instance', instance: 'host-a:42', details: { n: 1, instance: 'host-a:42' } });
+      expect(m.active().map((a) => a.key)).toEqual(['server:heapUsedPercent@host-a:42']);
+      m.clear('server:heapUsedPercent');
+      await until(() => sink.got.length === 2);
+      expect(sink.got[1]).toMatchObject({ key: 'server:heapUsedPercent@host-a:42', state: 'resolved' });
+      m.notify({ key: 'application:drain-forced', scope: 'instance', level: 'error', source: 'application', title: 'forced' });
+      await until(() => sink.got.length === 3);
+      expect(sink.got[2]!.key).toBe('application:drain-forced@host-a:42');
+      // fleet-scoped (the default) keys go through the deduper
+      m.raise(cond('third-party:breaker:x'));
+      await sleep(30);
+      expect(sink.got).toHaveLength(3);
+      expect(asked).toEqual(['third-party:breaker:x']);
+    });
+
+    test('the default instance id is <hostname>:<pid>', () => {
+      const m = make();
+      expect(m.instanceId).toBe(`${hostname()}:${process.pid}`);
     });
   });
 

@@ -4,8 +4,16 @@ import { Emitter, type Disposer } from '../util/emitter';
 import { raceSignal } from './race';
 import type { Alert, AlertCondition, AlertSink, AlertState } from './types';
 
-/** Decides whether this instance sends a state change (fleet dedupe); resolves true on any doubt. */
+/**
+ * Decides whether this instance sends a state change of a fleet-scoped key (fleet de-dup); resolves true
+ * on any doubt. Never called for instance-scoped keys.
+ */
 export type AlertDeduper = (key: string, state: AlertState) => Promise<boolean>;
+
+/** The default instance id: `<hostname>:<pid>`. */
+export function defaultInstanceId(): string {
+  return `${hostname()}:${process.pid}`;
+}
 
 /** Settings of {@link AlertManager}. */
 export interface AlertManagerSettings {
@@ -15,12 +23,16 @@ export interface AlertManagerSettings {
   maxPerMinute: number;
   service: string | undefined;
   logger: Logger;
+  /** This instance's stable id (instance-scoped keys end with `@<instanceId>`). Default `<hostname>:<pid>`. */
+  instanceId?: string;
 }
 
 /** Events of the alert manager. */
 export type AlertEvents = { alert: [alert: Alert] };
 
 interface KeyState {
+  /** The alert key (with `@<instanceId>` when instance-scoped). */
+  key: string;
   cond: AlertCondition;
   timer: NodeJS.Timeout | undefined;
   /** A firing notification went out (or was attempted) for this episode. */
@@ -41,9 +53,17 @@ export class AlertManager {
   private readonly host = hostname();
   private deduper: AlertDeduper | undefined;
   private disposed = false;
+  /** This instance's id: shown on every alert and appended to instance-scoped keys. */
+  readonly instanceId: string;
 
   constructor(private readonly settings: AlertManagerSettings) {
     this.events = new Emitter((error) => settings.logger.error({ err: error }, 'zerodown: alert listener threw'));
+    this.instanceId = settings.instanceId ?? defaultInstanceId();
+  }
+
+  /** The alert key of a condition: `<key>@<instanceId>` when it is instance-scoped. */
+  keyOf(cond: Pick<AlertCondition, 'key' | 'scope'>): string {
+    return cond.scope === 'instance' ? `${cond.key}@${this.instanceId}` : cond.key;
   }
 
   /** Adds a sink; returns a disposer. */
@@ -72,42 +92,51 @@ export class AlertManager {
 
   /** Conditions currently raised (pending or firing). */
   active(): { key: string; firing: boolean; since: number; title: string }[] {
-    return [...this.keys.values()].map((k) => ({ key: k.cond.key, firing: k.fired, since: k.since, title: k.cond.title }));
+    return [...this.keys.values()].map((k) => ({ key: k.key, firing: k.fired, since: k.since, title: k.cond.title }));
   }
 
   /** Raises a condition: fires after `forMs` unless cleared first. Raising an active key updates its details. */
   raise(cond: AlertCondition): void {
     if (this.disposed) return;
-    const existing = this.keys.get(cond.key);
+    const key = this.keyOf(cond);
+    const existing = this.keys.get(key);
     if (existing) {
       existing.cond = cond;
       return;
     }
-    const st: KeyState = { cond, timer: undefined, fired: false, since: Date.now() };
-    this.keys.set(cond.key, st);
+    const st: KeyState = { key, cond, timer: undefined, fired: false, since: Date.now() };
+    this.keys.set(key, st);
     const forMs = cond.forMs ?? this.settings.forMs;
     if (forMs <= 0) this.fire(st);
     else {
       st.timer = setTimeout(() => {
         st.timer = undefined;
-        if (this.keys.get(cond.key) === st) this.fire(st);
+        if (this.keys.get(key) === st) this.fire(st);
       }, forMs);
       st.timer.unref();
     }
   }
 
-  /** Clears a condition: resolves it if it fired, forgets it silently if it was still pending. */
+  /**
+   * Clears a condition: resolves it if it fired, forgets it silently if it was still pending. `key` is the
+   * condition's key as raised (an instance-scoped one may be given with or without `@<instanceId>`).
+   */
   clear(key: string, details?: Record<string, unknown>): void {
-    const st = this.keys.get(key);
+    let k = key;
+    let st = this.keys.get(k);
+    if (!st) {
+      k = `${key}@${this.instanceId}`;
+      st = this.keys.get(k);
+    }
     if (!st) return;
-    this.keys.delete(key);
+    this.keys.delete(k);
     if (st.timer) clearTimeout(st.timer);
-    if (st.fired) this.dispatch({ ...st.cond, details: { ...st.cond.details, ...details, durationMs: Date.now() - st.since } }, 'resolved');
+    if (st.fired) this.dispatch(st.key, { ...st.cond, details: { ...st.cond.details, ...details, durationMs: Date.now() - st.since } }, 'resolved');
   }
 
   /** Sends one notification at once, with no firing/resolved pairing (e.g. an uncaught exception). */
   notify(cond: AlertCondition, state: AlertState = 'firing'): void {
-    this.dispatch(cond, state);
+    this.dispatch(this.keyOf(cond), cond, state);
   }
 
   /** Waits for dispatches in progress, then flushes every sink, until the signal fires. */
@@ -133,41 +162,44 @@ export class AlertManager {
 
   private fire(st: KeyState): void {
     st.fired = true;
-    this.dispatch(st.cond, 'firing');
+    this.dispatch(st.key, st.cond, 'firing');
   }
 
-  private dispatch(cond: AlertCondition, state: AlertState): void {
-    const p = this.deliver(cond, state).catch((error: unknown) => this.settings.logger.error({ err: error }, 'zerodown: alert delivery failed'));
+  private dispatch(key: string, cond: AlertCondition, state: AlertState): void {
+    const p = this.deliver(key, cond, state).catch((error: unknown) => this.settings.logger.error({ err: error }, 'zerodown: alert delivery failed'));
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
   }
 
-  private async deliver(cond: AlertCondition, state: AlertState): Promise<void> {
-    if (this.deduper) {
+  private async deliver(key: string, cond: AlertCondition, state: AlertState): Promise<void> {
+    const scope = cond.scope ?? 'fleet';
+    if (this.deduper && scope === 'fleet') {
       let mine = true;
       try {
-        mine = await this.deduper(cond.key, state);
+        mine = await this.deduper(key, state);
       } catch {
         mine = true;
       }
       if (!mine) {
-        this.settings.logger.debug({ key: cond.key, state }, 'zerodown: alert already sent by another instance');
+        this.settings.logger.debug({ key, state }, state === 'firing' ? 'zerodown: alert already firing for the fleet' : 'zerodown: alert still reported by another instance (or already resolved)');
         return;
       }
     }
     if (!this.allow()) {
-      this.settings.logger.warn({ key: cond.key, state, maxPerMinute: this.settings.maxPerMinute }, 'zerodown: alert rate limit reached; alert dropped');
+      this.settings.logger.warn({ key, state, maxPerMinute: this.settings.maxPerMinute }, 'zerodown: alert rate limit reached; alert dropped');
       return;
     }
     const alert: Alert = {
-      key: cond.key,
+      key,
+      scope,
       level: cond.level,
       source: cond.source,
       state,
       title: cond.title,
-      details: cond.details ?? {},
+      details: scope === 'instance' ? { ...cond.details, instance: this.instanceId } : (cond.details ?? {}),
       service: this.settings.service,
       time: new Date().toISOString(),
+      instance: this.instanceId,
       host: this.host,
       pid: process.pid,
     };

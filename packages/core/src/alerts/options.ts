@@ -1,3 +1,4 @@
+import { defaultInstanceId } from './manager';
 import type { NewRelicLike } from './sinks/newrelic';
 import type { RollbarLike } from './sinks/rollbar';
 import type { WebhookSinkOptions } from './sinks/webhook';
@@ -7,8 +8,18 @@ import type { AlertSink } from './types';
 export interface AlertOptions {
   /** Turn alerting off entirely. Default true. */
   enabled?: boolean;
-  /** Default debounce (ms): a condition fires only if it still holds after this. Default 0 (breakers and monitors have their own thresholds). */
+  /**
+   * Debounce (ms) of application (health-check) and server alerts: a condition fires only if it still holds
+   * after this, so a blip does not page. Default 10000. Breaker alerts use their own `alertForMs` (default 0:
+   * opening already needs the volume and error thresholds over the rolling window).
+   */
   forMs?: number;
+  /**
+   * This instance's stable id, shown on every alert and appended to instance-scoped keys
+   * (`server:<metric>@<id>`, `application:drain-forced@<id>`); also the fleet's instance id.
+   * Default `<hostname>:<pid>`.
+   */
+  instanceId?: string;
   /** Notifications per minute at most; more are dropped and logged. Default 60. */
   maxPerMinute?: number;
   /** A configured `rollbar` instance; default: one made from `ROLLBAR_ACCESS_TOKEN`/`ROLLBAR_ENDPOINT` when set. `false` turns Rollbar off. */
@@ -31,6 +42,7 @@ export interface AlertOptions {
 export interface ResolvedAlertOptions {
   enabled: boolean;
   forMs: number;
+  instanceId: string;
   maxPerMinute: number;
   rollbar: RollbarLike | false | undefined;
   newrelic: NewRelicLike | undefined;
@@ -44,13 +56,14 @@ export interface ResolvedAlertOptions {
 }
 
 /** Defaults of {@link AlertOptions}. */
-export const ALERT_DEFAULTS = { enabled: true, forMs: 0, maxPerMinute: 60, log: true, healthChecks: true, processErrors: false } as const;
+export const ALERT_DEFAULTS = { enabled: true, forMs: 10000, maxPerMinute: 60, log: true, healthChecks: true, processErrors: false } as const;
 
 /** Applies defaults to the `alerts` option. */
 export function resolveAlertOptions(o: AlertOptions | undefined, env: Record<string, string | undefined>): ResolvedAlertOptions {
   return {
     enabled: o?.enabled ?? ALERT_DEFAULTS.enabled,
     forMs: o?.forMs ?? ALERT_DEFAULTS.forMs,
+    instanceId: o?.instanceId ?? defaultInstanceId(),
     maxPerMinute: o?.maxPerMinute ?? ALERT_DEFAULTS.maxPerMinute,
     rollbar: o?.rollbar,
     newrelic: o?.newrelic,

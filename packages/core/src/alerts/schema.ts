@@ -6,6 +6,10 @@ const e = (expected: string) => ({ error: expected });
 function hasMethods(v: unknown, names: string[]): boolean {
   return typeof v === 'object' && v !== null && names.every((n) => typeof (v as Record<string, unknown>)[n] === 'function');
 }
+/** True for an ioredis `Redis` or `Cluster` (both have a `status` string, `call` and the EventEmitter `on`). */
+function isRedisClient(v: unknown): boolean {
+  return hasMethods(v, ['call', 'on']) && typeof (v as { status?: unknown }).status === 'string';
+}
 const ms = (min = 0) => {
   const m = e(`a whole number of milliseconds between ${min} and ${MAX_MS}`);
   return z.number(m).int(m).min(min, m).max(MAX_MS, m);
@@ -22,20 +26,35 @@ const url = z.string(e('an http(s) URL')).regex(/^https?:\/\/\S+$/, e('an http(s
 const level = z.enum(['critical', 'error', 'warning', 'info'], e('one of "critical", "error", "warning", "info"'));
 const onCall = { owner: z.string(e('a string')).optional(), runbookUrl: url.optional(), statusPageUrl: url.optional(), severity: z.string(e('a string')).optional() };
 
+const breakerDefaults = {
+  timeoutMs: ms(1).optional(),
+  errorThresholdPercentage: int(1, 100).optional(),
+  volumeThreshold: int(0, 1e6).optional(),
+  resetTimeoutMs: ms(1).optional(),
+  rollingCountTimeoutMs: ms(10).optional(),
+  rollingCountBuckets: int(1, 1000).optional(),
+  rollingPercentiles: z.boolean(e('true or false')).optional(),
+  snapshots: z.boolean(e('true or false')).optional(),
+};
+const fn = (expected: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', e(expected));
+
 /** zod schema of the `breakers` option. */
-export const breakersSchema = z
+export const breakersSchema = z.object(breakerDefaults, e('an object')).strict();
+
+/** zod schema of the options of one breaker (the third argument of `zd.breakers.wrap`). */
+export const breakerOptionsSchema = z
   .object(
     {
-      timeoutMs: ms(1).optional(),
-      errorThresholdPercentage: int(1, 100).optional(),
-      volumeThreshold: int(0, 1e6).optional(),
-      resetTimeoutMs: ms(1).optional(),
-      rollingCountTimeoutMs: ms(10).optional(),
-      rollingCountBuckets: int(1, 1000).optional(),
-      rollingPercentiles: z.boolean(e('true or false')).optional(),
-      snapshots: z.boolean(e('true or false')).optional(),
+      ...breakerDefaults,
+      fallback: fn('a function (error, ...args) => value').optional(),
+      errorFilter: fn('a function (error) => boolean').optional(),
+      alert: z.boolean(e('true or false')).optional(),
+      alertLevel: level.optional(),
+      alertForMs: ms(0).optional(),
+      health: z.boolean(e('true or false')).optional(),
+      ...onCall,
     },
-    e('an object'),
+    e('an options object'),
   )
   .strict();
 
@@ -59,6 +78,7 @@ export const alertsSchema = z
     {
       enabled: z.boolean(e('true or false')).optional(),
       forMs: ms(0).optional(),
+      instanceId: z.string(e('1-128 characters without spaces')).regex(/^\S{1,128}$/, e('1-128 characters without spaces')).optional(),
       maxPerMinute: int(1, 100000).optional(),
       rollbar: z.custom<object | false>((v) => v === false || hasMethods(v, ['critical', 'error', 'warning', 'info', 'wait']), e('a rollbar instance or false')).optional(),
       newrelic: z.custom<object>((v) => hasMethods(v, ['recordCustomEvent', 'recordMetric', 'noticeError']), e('the newrelic module')).optional(),
@@ -73,8 +93,8 @@ export const alertsSchema = z
   .strict();
 
 const threshold = z.union(
-  [z.literal(false), z.object({ threshold: num(0, Number.MAX_SAFE_INTEGER), clear: num(0, Number.MAX_SAFE_INTEGER).optional(), samples: int(1, 1000).optional(), level: level.optional(), ...onCall }, e('{ threshold, clear?, samples?, level? } or false')).strict()],
-  e('{ threshold, clear?, samples?, level? } or false'),
+  [z.literal(false), z.object({ threshold: num(0, Number.MAX_SAFE_INTEGER), clear: num(0, Number.MAX_SAFE_INTEGER).optional(), samples: int(1, 1000).optional(), level: level.optional(), forMs: ms(0).optional(), ...onCall }, e('{ threshold, clear?, samples?, level?, forMs? } or false')).strict()],
+  e('{ threshold, clear?, samples?, level?, forMs? } or false'),
 );
 
 /** zod schema of the `monitors` option. */
@@ -113,7 +133,7 @@ export const sheddingSchema = z
 export const fleetSchema = z
   .object(
     {
-      redis: z.custom<object>((v) => hasMethods(v, ['call']), e('an ioredis client')).optional(),
+      redis: z.custom<object>(isRedisClient, e('an ioredis client (new Redis(...) or new Redis.Cluster(...)): an object with a string `status` and `call`, `on` methods')).optional(),
       keyPrefix: z.string(e('a non-empty string')).min(1, e('a non-empty string')).optional(),
       commandTimeoutMs: ms(1).optional(),
       syncIntervalMs: ms(50).optional(),

@@ -4,6 +4,13 @@ export type AlertLevel = 'critical' | 'error' | 'warning' | 'info';
 export type AlertSource = 'server' | 'application' | 'third-party';
 /** `firing` when the condition starts, `resolved` when it clears. */
 export type AlertState = 'firing' | 'resolved';
+/**
+ * Who shares a condition. `instance`: this process's own (server metrics, a forced drain, an uncaught
+ * exception): the key gets `@<instanceId>` and is never de-duplicated across the fleet. `fleet`: a condition
+ * every instance sees (a third party down, a shared dependency failing): one notification per state change
+ * for the whole fleet, resolved only when the last instance reporting it recovers.
+ */
+export type AlertScope = 'instance' | 'fleet';
 
 /** On-call metadata carried by an alert, set per breaker, check or monitor. */
 export interface OnCallMeta {
@@ -19,8 +26,12 @@ export interface OnCallMeta {
 
 /** One alert notification (a state change of one key). */
 export interface Alert extends OnCallMeta {
-  /** Stable identity, e.g. `third-party:breaker:payments`; also the Rollbar fingerprint and the fleet dedupe key. */
+  /**
+   * Stable identity, e.g. `third-party:breaker:payments`, or `server:heapUsedPercent@<instanceId>` for an
+   * instance-scoped condition; also the Rollbar fingerprint and the fleet de-dup key.
+   */
   key: string;
+  scope: AlertScope;
   level: AlertLevel;
   source: AlertSource;
   state: AlertState;
@@ -29,14 +40,18 @@ export interface Alert extends OnCallMeta {
   service: string | undefined;
   /** ISO time of this state change. */
   time: string;
-  /** The process that sent it. */
+  /** The process that sent it: its instance id (`alerts.instanceId`, default `<hostname>:<pid>`), host name and pid. */
+  instance: string;
   host: string;
   pid: number;
 }
 
 /** What a source asks the manager to raise. */
 export interface AlertCondition extends OnCallMeta {
+  /** Identity of the condition; an `instance`-scoped key gets `@<instanceId>` appended. */
   key: string;
+  /** Default `fleet`. */
+  scope?: AlertScope;
   level: AlertLevel;
   source: AlertSource;
   title: string;

@@ -52,7 +52,7 @@ export interface Resilience {
 export function createResilience(host: ResilienceHost): Resilience {
   const o = host.options;
   const logger = host.logger;
-  const alerts = new AlertManager({ forMs: o.alerts.forMs, maxPerMinute: o.alerts.maxPerMinute, service: o.serviceName, logger });
+  const alerts = new AlertManager({ forMs: o.alerts.forMs, maxPerMinute: o.alerts.maxPerMinute, service: o.serviceName, logger, instanceId: o.alerts.instanceId });
   const breakers = new BreakerRegistry(o.breakers, host.health, (error) => logger.error({ err: error }, 'zerodown: breaker listener threw'));
   const shedding = new Shedder(o.shedding, logger);
   const disposers: Disposer[] = [];
@@ -75,6 +75,7 @@ export function createResilience(host: ResilienceHost): Resilience {
       host.on('drain:forced', (cut, inflight) =>
         alerts.notify({
           key: 'application:drain-forced',
+          scope: 'instance',
           level: 'error',
           source: 'application',
           title: `Drain deadline reached: ${cut} connection(s) cut with ${inflight} request(s) in flight`,
@@ -84,13 +85,14 @@ export function createResilience(host: ResilienceHost): Resilience {
     );
     if (o.alerts.processErrors) disposers.push(processAlerts(host, alerts));
     disposers.push(host.onFlush('alerts', (signal) => alerts.flush(signal)));
-    if (o.monitors.enabled) {
-      monitors = new ServerMonitor(o.monitors, alerts, logger);
-      monitors.start();
-    }
+  }
+  // monitors sample even with alerts off (zd.monitors.latest()); they raise server alerts only with alerts on
+  if (o.monitors.enabled) {
+    monitors = new ServerMonitor(o.monitors, o.alerts.enabled ? alerts : undefined, logger);
+    monitors.start();
   }
   if (o.fleet.redis) {
-    fleet = new FleetCoordinator(o.fleet.redis, o.fleet, logger);
+    fleet = new FleetCoordinator(o.fleet.redis, o.fleet, logger, alerts.instanceId);
     alerts.setDeduper(fleet.dedupe);
     fleet.attach(breakers);
   }

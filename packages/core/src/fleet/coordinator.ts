@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { AlertState } from '../alerts/types';
 import type { Breaker } from '../breakers/breaker';
 import type { BreakerRegistry } from '../breakers/registry';
@@ -10,33 +8,75 @@ import { SafeRedis } from './safe-redis';
 import type { FleetRedis, ResolvedFleetOptions } from './types';
 
 /**
- * Fleet mode over one Redis: alert keys fire once per state change across the fleet (`SET … GET`),
- * one instance at a time holds a breaker's half-open probe lease (`SET NX PX`), and breaker open state
- * is shared (an instance opens when `openShare` of live instances report it open). Every Redis problem
- * falls back to local behaviour; no request ever waits on Redis.
+ * Firing a fleet-scoped alert key (one Lua call, atomic). KEYS: state, reporters (a sorted set of instance
+ * ids scored by expiry). ARGV: instance, now, reporter expiry, state TTL. Adds this instance as a reporter and
+ * returns 1 when it must send: the key was not firing, or it was but nobody live reports it any more.
+ */
+const FIRE_SCRIPT = `
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+local others = redis.call('ZCARD', KEYS[2])
+if redis.call('ZSCORE', KEYS[2], ARGV[1]) then others = others - 1 end
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local prev = redis.call('SET', KEYS[1], 'firing', 'PX', ARGV[4], 'GET')
+if prev == 'firing' and others > 0 then return 0 end
+return 1`;
+
+/**
+ * Resolving a fleet-scoped alert key: removes this instance from the reporters (and the expired ones);
+ * returns 1 (send) only when no live reporter is left and the key was not already resolved.
+ */
+const RESOLVE_SCRIPT = `
+redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[2])
+if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
+local prev = redis.call('SET', KEYS[1], 'resolved', 'PX', ARGV[4], 'GET')
+if prev == 'resolved' then return 0 end
+return 1`;
+
+/**
+ * Fleet mode over one Redis: a fleet-scoped alert key fires once per state change across the fleet and
+ * resolves only when the last instance reporting it recovers (Lua over a state key and a reporter set); one
+ * instance at a time holds a breaker's half-open probe lease (`SET NX PX`), and breaker open state is
+ * shared (an instance opens when `openShare` of live instances report it open). Every Redis problem falls
+ * back to local behaviour; no request ever waits on Redis.
  */
 export class FleetCoordinator {
-  /** This instance's id in the fleet. */
-  readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly redis: SafeRedis;
-  private readonly k: { instances: string; open: string; closed: string; alert: (key: string) => string; probe: (name: string) => string };
+  private readonly k: {
+    instances: string;
+    open: string;
+    closed: string;
+    alert: (key: string) => string;
+    reporters: (key: string) => string;
+    probe: (name: string) => string;
+  };
+  /** Fleet-scoped alert keys this instance reports firing (refreshed on every sync so they do not expire). */
+  private readonly reporting = new Set<string>();
   private readonly openedAt = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribe: Disposer | undefined;
   private syncing = false;
 
+  /**
+   * @param instanceId this instance's id in the fleet (`alerts.instanceId`, default `<hostname>:<pid>`);
+   * two live instances must never share one.
+   */
   constructor(
     client: FleetRedis,
     private readonly options: ResolvedFleetOptions,
     private readonly logger: Logger,
+    readonly instanceId: string,
   ) {
     this.redis = new SafeRedis(client, options.commandTimeoutMs, logger);
     const p = options.keyPrefix;
+    // the {hash tag} keeps an alert's state and reporters in one cluster slot (the Lua scripts use both)
     this.k = {
       instances: `${p}:instances`,
       open: `${p}:breakers:open`,
       closed: `${p}:breakers:closed`,
-      alert: (key) => `${p}:alert:${key}`,
+      alert: (key) => `${p}:alert:{${key}}`,
+      reporters: (key) => `${p}:alert:{${key}}:reporters`,
       probe: (name) => `${p}:breaker:${name}:probe`,
     };
   }
@@ -46,11 +86,19 @@ export class FleetCoordinator {
     return this.redis.unavailable;
   }
 
-  /** Alert deduper: true when this instance changed the fleet-wide state of the key (so it sends). */
+  /**
+   * Alert deduper for fleet-scoped keys: `firing` records this instance as a reporter and is sent only by
+   * the instance that turned the key to firing; `resolved` removes it and is sent only when no live
+   * instance reports the key any more. True (send locally) whenever Redis cannot answer.
+   */
   readonly dedupe = async (key: string, state: AlertState): Promise<boolean> => {
-    const r = await this.redis.call('SET', this.k.alert(key), state, 'PX', this.options.alertStateTtlMs, 'GET');
+    const now = Date.now();
+    if (state === 'firing') this.reporting.add(key);
+    else this.reporting.delete(key);
+    const script = state === 'firing' ? FIRE_SCRIPT : RESOLVE_SCRIPT;
+    const r = await this.redis.call('EVAL', script, 2, this.k.alert(key), this.k.reporters(key), this.instanceId, now, now + this.options.instanceTtlMs, this.options.alertStateTtlMs);
     if (!r) return true;
-    return r.value !== state;
+    return Number(r.value) === 1;
   };
 
   /** Starts sharing breaker states and the probe lease for every breaker of `breakers`. */
@@ -73,6 +121,10 @@ export class FleetCoordinator {
         this.redis.call('ZREMRANGEBYSCORE', this.k.instances, '-inf', now),
       ];
       for (const b of all) if (this.reportsOpen(b)) writes.push(this.report(b.name));
+      for (const key of this.reporting) {
+        writes.push(this.redis.call('ZADD', this.k.reporters(key), now + this.options.instanceTtlMs, this.instanceId));
+        writes.push(this.redis.call('PEXPIRE', this.k.reporters(key), this.options.alertStateTtlMs));
+      }
       await Promise.all(writes);
       const [count, open, closed] = await Promise.all([
         this.redis.call('ZCARD', this.k.instances),

@@ -4,9 +4,15 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization, type Int
 import { getHeapStatistics } from 'node:v8';
 import type { ServerMetric, ServerSample } from './types';
 
-/** Reads server metrics; each `sample()` reports the interval since the previous one. */
+/**
+ * Reads server metrics; each `sample()` reports the interval since the previous one. The event-loop delay
+ * is the larger of the histogram's maximum and the sampler's own lateness (given the expected
+ * `intervalMs`): after `reset()` the histogram drops its first tick, so a block that starts right after a
+ * sample would otherwise be missed.
+ */
 export class ServerSampler {
   private readonly histogram: IntervalHistogram;
+  private lastSample = performance.now();
   private elu: EventLoopUtilization;
   private cpu = cpuTimes();
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
@@ -14,6 +20,7 @@ export class ServerSampler {
   constructor(
     private readonly metrics: ReadonlySet<ServerMetric>,
     private readonly diskPath: string,
+    private readonly intervalMs = 0,
   ) {
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     if (metrics.has('eventLoopDelayMs')) this.histogram.enable();
@@ -24,8 +31,11 @@ export class ServerSampler {
   async sample(): Promise<ServerSample> {
     const s: ServerSample = { eventLoopDelayMs: undefined, eventLoopUtilization: undefined, heapUsedPercent: undefined, rssBytes: undefined, cpuPercent: undefined, diskFreePercent: undefined };
     const m = this.metrics;
+    const now = performance.now();
+    const lateMs = this.intervalMs > 0 ? Math.max(0, now - this.lastSample - this.intervalMs) : 0;
+    this.lastSample = now;
     if (m.has('eventLoopDelayMs')) {
-      s.eventLoopDelayMs = this.histogram.count > 0 ? Math.round(this.histogram.max / 1e6) : 0;
+      s.eventLoopDelayMs = Math.round(Math.max(this.histogram.count > 0 ? this.histogram.max / 1e6 : 0, lateMs));
       this.histogram.reset();
     }
     if (m.has('eventLoopUtilization')) {

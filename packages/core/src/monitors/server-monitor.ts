@@ -15,7 +15,10 @@ const LABEL: Record<ServerMetric, (v: number, t: number) => string> = {
 
 /**
  * Server-level alerts: samples event-loop delay, ELU, heap, RSS, CPU and disk free on an interval and
- * raises `server:<metric>` while a threshold is passed (with hysteresis), resolving when it clears.
+ * raises `server:<metric>:<instanceId>` (one key per instance: a host's condition is never merged with
+ * another's) while a threshold is passed (with hysteresis), resolving when it clears. The alert fires only
+ * if the condition still holds after `forMs` (the threshold's, else `alerts.forMs`). Without an alert
+ * manager (alerts off) it only samples: `latest()` still works.
  */
 export class ServerMonitor {
   private readonly sampler: ServerSampler;
@@ -26,13 +29,13 @@ export class ServerMonitor {
 
   constructor(
     private readonly options: ResolvedMonitorOptions,
-    private readonly alerts: AlertManager,
+    private readonly alerts: AlertManager | undefined,
     private readonly logger: Logger,
   ) {
     for (const [m, t] of Object.entries(options.thresholds) as [ServerMetric, Threshold][]) {
       this.states.set(m, { t, h: new Hysteresis(t, m === 'diskFreePercent') });
     }
-    this.sampler = new ServerSampler(new Set(this.states.keys()), options.diskPath);
+    this.sampler = new ServerSampler(new Set(this.states.keys()), options.diskPath, options.intervalMs);
   }
 
   /** Starts sampling on the interval. */
@@ -54,23 +57,26 @@ export class ServerMonitor {
     try {
       const s = await this.sampler.sample();
       this.last = s;
+      const alerts = this.alerts;
       for (const [m, { t, h }] of this.states) {
         const v = s[m];
-        if (v === undefined || !h.update(v)) continue;
+        if (v === undefined || !h.update(v) || !alerts) continue;
         const key = `server:${m}`;
         if (h.bad) {
-          this.alerts.raise({
+          alerts.raise({
             key,
+            scope: 'instance',
             level: t.level ?? 'warning',
             source: 'server',
             title: LABEL[m](v, t.threshold),
             details: { metric: m, value: v, threshold: t.threshold },
-            forMs: 0,
+            ...(t.forMs !== undefined ? { forMs: t.forMs } : {}),
             ...(t.owner !== undefined ? { owner: t.owner } : {}),
             ...(t.runbookUrl !== undefined ? { runbookUrl: t.runbookUrl } : {}),
+            ...(t.statusPageUrl !== undefined ? { statusPageUrl: t.statusPageUrl } : {}),
             ...(t.severity !== undefined ? { severity: t.severity } : {}),
           });
-        } else this.alerts.clear(key, { value: v });
+        } else alerts.clear(key, { value: v });
       }
       return s;
     } catch (error) {

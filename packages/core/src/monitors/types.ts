@@ -13,11 +13,13 @@ export interface Threshold extends OnCallMeta {
   samples?: number;
   /** Alert level while past the threshold. */
   level?: AlertLevel;
+  /** Alert only if still past the threshold after this (ms). Default `alerts.forMs` (10000). */
+  forMs?: number;
 }
 
 /** The `monitors` option: server-level alerts. Each metric takes a {@link Threshold} or `false`. */
 export interface MonitorOptions {
-  /** Turn server monitors off entirely. Default true. */
+  /** Turn server monitors off entirely. Default true. They sample even when `alerts.enabled` is false (read `zd.monitors.latest()`). */
   enabled?: boolean;
   /** Sampling interval (ms). Default 5000. */
   intervalMs?: number;

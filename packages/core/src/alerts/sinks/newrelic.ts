@@ -18,6 +18,7 @@ export function newRelicSink(newrelic: NewRelicLike): AlertSink {
         source: alert.source,
         state: alert.state,
         title: alert.title,
+        instance: alert.instance,
         host: alert.host,
         pid: alert.pid,
       };

@@ -1,7 +1,7 @@
 import { request } from 'undici';
 import type { Logger } from '../../logger';
 import { raceSignal } from '../race';
-import type { Alert, AlertSink } from '../types';
+import type { Alert, AlertSink, AlertState } from '../types';
 
 /** Options of {@link webhookSink}. */
 export interface WebhookSinkOptions {
@@ -15,13 +15,29 @@ export interface WebhookSinkOptions {
   retries?: number;
   /** Base backoff between attempts (ms), doubled each time. Default 250. */
   backoffMs?: number;
-  /** Deliveries kept in flight at most; older ones beyond are dropped. Default 100. */
+  /**
+   * Alerts waiting for delivery at most (besides the {@link WEBHOOK_CONCURRENCY} being delivered). When the
+   * queue is full the **oldest** waiting alert is dropped and logged, so the newest state always goes out;
+   * a `resolved` alert whose `firing` alert was already sent is never dropped. Default 100.
+   */
   maxPending?: number;
+}
+
+/** Deliveries in flight at once per webhook. */
+export const WEBHOOK_CONCURRENCY = 4;
+
+interface Item {
+  key: string;
+  state: AlertState;
+  body: string;
+  /** A resolved alert whose firing alert was already sent: never dropped. */
+  keep: boolean;
 }
 
 /**
  * POSTs each alert as JSON in the background with a timeout and retries. Delivery never runs on a
- * request path: `send` returns at once; `flush` waits for pending deliveries until the signal fires.
+ * request path: `send` returns at once; `flush` waits for queued deliveries until the signal fires.
+ * Alerts of one key are delivered in order (a `resolved` never overtakes its `firing`).
  */
 export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertSink {
   const timeoutMs = options.timeoutMs ?? 3000;
@@ -29,9 +45,15 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
   const backoffMs = options.backoffMs ?? 250;
   const maxPending = options.maxPending ?? 100;
   const headers = { 'content-type': 'application/json', 'user-agent': 'zerodown-alerts', ...options.headers };
-  const pending = new Set<Promise<void>>();
   const ac = new AbortController();
   const target = safeUrl(options.url);
+  const waiting: Item[] = [];
+  /** Keys with a delivery in flight (one at a time per key keeps their order). */
+  const busy = new Set<string>();
+  /** Keys whose firing alert was handed to the webhook (their resolved alert is kept). */
+  const fired = new Set<string>();
+  let active = 0;
+  let idle: (() => void)[] = [];
 
   async function deliver(body: string): Promise<void> {
     for (let attempt = 0; attempt <= retries; attempt++) {
@@ -59,22 +81,56 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
     }
   }
 
+  function pump(): void {
+    while (active < WEBHOOK_CONCURRENCY && !ac.signal.aborted) {
+      const i = waiting.findIndex((it) => !busy.has(it.key));
+      if (i === -1) break;
+      const item = waiting.splice(i, 1)[0]!;
+      active++;
+      busy.add(item.key);
+      if (item.state === 'firing') fired.add(item.key);
+      else fired.delete(item.key);
+      void deliver(item.body)
+        .catch(() => {})
+        .finally(() => {
+          active--;
+          busy.delete(item.key);
+          pump();
+        });
+    }
+    if (active === 0 && (waiting.length === 0 || ac.signal.aborted)) {
+      const done = idle;
+      idle = [];
+      for (const d of done) d();
+    }
+  }
+
   return {
     name: 'webhook',
     send(alert: Alert) {
-      if (pending.size >= maxPending) {
-        logger.warn({ url: target, maxPending }, 'zerodown: alert webhook backlog full; alert dropped');
-        return;
+      if (ac.signal.aborted) return;
+      const item: Item = { key: alert.key, state: alert.state, body: JSON.stringify(alert), keep: alert.state === 'resolved' && fired.has(alert.key) };
+      if (waiting.length >= maxPending && !item.keep) {
+        // keep the newest: drop the oldest waiting alert that may be dropped
+        const i = waiting.findIndex((it) => !it.keep);
+        if (i === -1) {
+          logger.warn({ url: target, maxPending, key: alert.key, state: alert.state }, 'zerodown: alert webhook backlog full of resolved alerts; new alert dropped');
+          return;
+        }
+        const [old] = waiting.splice(i, 1);
+        logger.warn({ url: target, maxPending, key: old!.key, state: old!.state }, 'zerodown: alert webhook backlog full; oldest waiting alert dropped');
       }
-      const p = deliver(JSON.stringify(alert)).catch(() => {});
-      pending.add(p);
-      void p.finally(() => pending.delete(p));
+      waiting.push(item);
+      pump();
     },
     flush(signal: AbortSignal) {
-      return raceSignal(Promise.all(pending), signal);
+      if (active === 0 && waiting.length === 0) return;
+      return raceSignal(new Promise<void>((resolve) => idle.push(resolve)), signal);
     },
     dispose() {
       ac.abort();
+      waiting.length = 0;
+      pump();
     },
   };
 }

@@ -2,7 +2,11 @@ import type { BreakerRegistry } from '../../breakers/registry';
 import type { Disposer } from '../../util/emitter';
 import type { AlertManager } from '../manager';
 
-/** Third-party alerts: a breaker leaving `closed` raises `third-party:breaker:<name>`; closing resolves it. */
+/**
+ * Third-party alerts: a breaker leaving `closed` raises `third-party:breaker:<name>` (fleet-scoped: every
+ * instance sees the same vendor); closing resolves it. No debounce by default (`alertForMs` 0): opening
+ * already needs `volumeThreshold` calls and `errorThresholdPercentage` failures over the rolling window.
+ */
 export function breakerAlerts(breakers: BreakerRegistry, alerts: AlertManager): Disposer {
   return breakers.on('state', (name, state, previous, breaker) => {
     const key = `third-party:breaker:${name}`;
@@ -20,7 +24,7 @@ export function breakerAlerts(breakers: BreakerRegistry, alerts: AlertManager): 
       source: 'third-party',
       title: `Breaker "${name}" is open: calls to this third party fail fast${o.fallback ? ' with the fallback' : ''}`,
       details: { breaker: name, state, fleet: breaker.fleetOpen, counts: info.counts },
-      ...(o.alertForMs !== undefined ? { forMs: o.alertForMs } : {}),
+      forMs: o.alertForMs ?? 0,
       ...(o.owner !== undefined ? { owner: o.owner } : {}),
       ...(o.runbookUrl !== undefined ? { runbookUrl: o.runbookUrl } : {}),
       ...(o.statusPageUrl !== undefined ? { statusPageUrl: o.statusPageUrl } : {}),

@@ -5,7 +5,9 @@ import type { AlertManager } from '../manager';
 /**
  * Application alerts from health checks: a check going `fail` raises `application:check:<name>`
  * (critical checks at `critical`, others at `warning`); recovering resolves it. `skip` excludes checks
- * reported elsewhere (breakers).
+ * reported elsewhere (breakers). Fleet-scoped: a dependency failing is usually seen by every instance, so
+ * the fleet gets one firing alert and one resolved alert once the last instance reporting it recovers.
+ * Debounced by `alerts.forMs`.
  */
 export function healthAlerts(health: HealthRegistry, alerts: AlertManager, skip: (name: string) => boolean): Disposer {
   return health.on('change', (name, result, _previous, state) => {

@@ -7,13 +7,15 @@ export interface ProcessAlertHost {
 
 /**
  * Opt-in: an uncaught exception or unhandled rejection is reported (`critical`) and followed by a
- * graceful drain instead of an abrupt exit. Returns a disposer that removes both listeners.
+ * graceful drain instead of an abrupt exit. The key is instance-scoped (`application:<kind>@<instanceId>`).
+ * Returns a disposer that removes both listeners.
  */
 export function processAlerts(host: ProcessAlertHost, alerts: AlertManager): () => void {
   const report = (kind: 'uncaughtException' | 'unhandledRejection', error: unknown): void => {
     const e = error instanceof Error ? error : new Error(String(error));
     alerts.notify({
       key: `application:${kind}`,
+      scope: 'instance',
       level: 'critical',
       source: 'application',
       title: `${kind === 'uncaughtException' ? 'Uncaught exception' : 'Unhandled rejection'}: ${e.message}; draining the instance`,
