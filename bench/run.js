@@ -1,9 +1,10 @@
 'use strict';
 // `npm run bench`: requests/s and p99 of a hello route, bare vs with zerodown (Express 5, Fastify 5,
-// node:http) and Express + @godaddy/terminus as a peer; then probe throughput on /readyz. Each server
-// runs in its own child process; autocannon (the load generator) runs in this process.
+// node:http) and Express + @godaddy/terminus as a peer; then probe throughput on /readyz. Every
+// measurement runs on a fresh server child process (one at a time); autocannon, the load generator,
+// runs in this process.
 // Settings: BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_PIPELINING, BENCH_WARMUP,
-// BENCH_PROBE_DURATION, BENCH_TARGETS, BENCH_BREAKERS, BENCH_OUTPUT (see bench/README.md).
+// BENCH_PROBE_DURATION, BENCH_TARGETS, BENCH_REQUEST_PATH, BENCH_BREAKERS, BENCH_OUTPUT (see bench/README.md).
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -47,6 +48,13 @@ async function breakersSection() {
   }
 }
 
+/** The in-process request-path costs (bench/request-path.js) as a markdown section. */
+async function requestPathSection() {
+  log('measuring the request path in-process (bench/request-path.js)');
+  const rows = await require('./request-path').run();
+  return `### Request-path cost, in-process (bench/request-path.js)\n\nReal server / Express / Fastify objects, no network, a handler that does nothing: what zerodown itself adds per request. Each variant runs in its own process, 3 times alternating; median of each process's best loop. Differences of a few % of the bare row are within this measurement's noise.\n\n${report.rowsTable(rows)}\n`;
+}
+
 /** Runs the whole benchmark; returns the markdown report. */
 async function main() {
   const cfg = loadConfig();
@@ -55,39 +63,39 @@ async function main() {
   const startedAt = new Date();
   const machineBefore = machineInfo();
   const probeTargets = groups.some((g) => g.id === 'express') && cfg.probeDurationS > 0 ? ['express-zerodown', 'express-terminus'] : [];
-  const estimateS = targets.length * (cfg.warmupS + cfg.rounds * cfg.durationS) + probeTargets.length * cfg.probeDurationS;
+  const estimateS = (targets.length * cfg.rounds + probeTargets.length) * cfg.warmupS + targets.length * cfg.rounds * cfg.durationS + probeTargets.length * cfg.probeDurationS;
   log(`${targets.length} targets, ${cfg.rounds} rounds × ${cfg.durationS} s, ${cfg.connections} connections, pipelining ${cfg.pipelining}, warm-up ${cfg.warmupS} s; about ${estimateS} s of load`);
 
-  const servers = {};
-  const stopAll = () => Promise.all(Object.values(servers).map((s) => s.stop()));
+  const running = new Set();
+  const stopAll = () => Promise.all([...running].map((s) => s.stop()));
   const onSignal = () => stopAll().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  /** Starts a fresh server process for `t`, checks it answers, warms it up on `urlPath`, runs `fn`, stops it. */
+  const withServer = async (t, urlPath, fn) => {
+    const server = await startServer(t.file);
+    running.add(server);
+    try {
+      const base = `http://127.0.0.1:${server.port}`;
+      await expectStatus(`${base}/`, 200, 'hello world\n');
+      if (!t.id.endsWith('-bare')) await expectStatus(`${base}/readyz`, 200);
+      const load = (durationS) => runLoad({ url: `${base}${urlPath}`, durationS, connections: cfg.connections, pipelining: cfg.pipelining, server });
+      if (cfg.warmupS > 0) await load(cfg.warmupS);
+      return await fn(load);
+    } finally {
+      await server.stop();
+      running.delete(server);
+    }
+  };
   let sections;
   try {
-    for (const t of targets) {
-      servers[t.id] = await startServer(t.file);
-      const base = `http://127.0.0.1:${servers[t.id].port}`;
-      await expectStatus(`${base}/`, 200, 'hello world\n');
-      if (t.id.endsWith('-bare')) continue;
-      await expectStatus(`${base}/readyz`, 200);
-    }
-    const load = (t, durationS, urlPath = '/') =>
-      runLoad({ url: `http://127.0.0.1:${servers[t.id].port}${urlPath}`, durationS, connections: cfg.connections, pipelining: cfg.pipelining });
-
-    if (cfg.warmupS > 0) {
-      for (const t of targets) {
-        log(`warm-up ${t.label}`);
-        await load(t, cfg.warmupS);
-      }
-    }
     const runs = Object.fromEntries(targets.map((t) => [t.id, []]));
     for (let round = 0; round < cfg.rounds; round++) {
       for (const g of groups) {
         for (const t of roundOrder(g, round)) {
-          const r = await load(t, cfg.durationS);
+          const r = await withServer(t, '/', (load) => load(cfg.durationS));
           runs[t.id].push(r);
-          log(`round ${round + 1}/${cfg.rounds} ${t.label}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms${r.errors + r.non2xx + r.timeouts ? `, ${r.errors} errors ${r.non2xx} non-2xx ${r.timeouts} timeouts` : ''}`);
+          log(`round ${round + 1}/${cfg.rounds} ${t.label}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, ${r.cpuUsPerReq?.toFixed(1)} µs CPU/req${r.errors + r.non2xx + r.timeouts ? `, ${r.errors} errors ${r.non2xx} non-2xx ${r.timeouts} timeouts` : ''}`);
         }
       }
     }
@@ -96,33 +104,31 @@ async function main() {
     const probes = [];
     for (const id of probeTargets) {
       const t = targets.find((x) => x.id === id);
-      const before = await servers[id].stats();
-      const r = await load(t, cfg.probeDurationS, '/readyz');
-      const after = await servers[id].stats();
-      probes.push({ label: `${t.label}: GET /readyz`, ...r, checkRuns: before && after ? after.checkRuns - before.checkRuns : undefined });
-      log(`probe ${t.label}: ${Math.round(r.rps)} req/s on /readyz`);
+      const r = await withServer(t, '/readyz', (load) => load(cfg.probeDurationS));
+      probes.push({ label: `${t.label}: GET /readyz`, ...r });
+      log(`probe ${t.label}: ${Math.round(r.rps)} req/s on /readyz, check ran ${r.checkRuns} times`);
     }
-    await stopAll();
     const machineAfter = machineInfo();
 
-    const verdicts = groups.flatMap((g) => report.verdicts(g, summary));
     sections = [
       `# zerodown benchmark (issue 2)\n`,
-      `Hello route, ${cfg.connections} connections, pipelining ${cfg.pipelining}; ${cfg.rounds} rounds × ${cfg.durationS} s per target after a ${cfg.warmupS} s warm-up, rounds alternating bare / with zerodown; the median round is reported.\n`,
+      `Hello route, ${cfg.connections} connections, pipelining ${cfg.pipelining}; ${cfg.rounds} rounds × ${cfg.durationS} s per target after a ${cfg.warmupS} s warm-up, each run on a fresh server process, rounds alternating bare / with zerodown; the median round is reported.\n`,
       report.resultsTable(groups, summary),
       '',
-      verdicts.length ? `**Targets:** ${verdicts.map((v) => `${v.text}: ${report.pct(v.ratio)} → ${v.met ? 'met' : 'NOT MET'}`).join('; ')}.\n` : '',
-      `### Rounds (req/s)\n\n${report.roundsTable(groups, summary, cfg.rounds)}\n`,
+      `Ratios are medians of per-round ratios (each round measures a group's targets back to back). "vs bare by CPU" compares the server process's CPU time per request (bare cost / this cost), which other load on the machine disturbs far less than req/s. A result is marked noisy when a round spread exceeds ±${report.pct(report.NOISY)}.\n`,
+      `### Issue 2 targets\n\n${report.targetsSummary(groups, summary) || '- none selected'}\n`,
+      `### Rounds (req/s, server CPU µs per request)\n\n${report.roundsTable(groups, summary, cfg.rounds)}\n`,
       probes.length
         ? `### Probes answer from cache\n\n${report.probeTable(probes)}\n\nzerodown's custom check runs on its interval (5 s) whatever the probe rate; terminus runs its check on every probe.\n`
         : '',
-      `### Machine\n\n- Node ${machineBefore.node}, ${machineBefore.os}\n- CPU: ${machineBefore.cpu} × ${machineBefore.cores} cores, ${machineBefore.memGiB} GiB RAM\n- Date: ${startedAt.toISOString()}\n- Load average (1/5/15 min) before: ${machineBefore.loadavg}; after: ${machineAfter.loadavg}\n- Processes: the load generator (autocannon) runs in the runner process and each server in its own child process, so with ${machineBefore.cores} cores each gets roughly one core; anything else running on the machine (other test suites) competes with both and adds noise (see the round spread).\n`,
+      `### Machine\n\n- Node ${machineBefore.node}, ${machineBefore.os}\n- CPU: ${machineBefore.cpu} × ${machineBefore.cores} cores, ${machineBefore.memGiB} GiB RAM\n- Date: ${startedAt.toISOString()}\n- Load average (1/5/15 min) before: ${machineBefore.loadavg}; after: ${machineAfter.loadavg}\n- Processes: the load generator (autocannon) runs in the runner process; each measurement starts a fresh server child process (one at a time, since the same server can differ by up to ~25% in CPU per request from one process to the next), so with ${machineBefore.cores} cores the generator and the server each get roughly one core; anything else running on the machine (other test suites) competes with both and adds noise (see the round spread).\n`,
     ];
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await stopAll();
   }
+  if (cfg.requestPath) sections.splice(sections.length - 1, 0, await requestPathSection());
   if (cfg.breakers) sections.push(await breakersSection());
   const md = sections.filter(Boolean).join('\n');
   fs.mkdirSync(path.dirname(cfg.output), { recursive: true });

@@ -21,14 +21,15 @@ function loadConfig(env = process.env) {
     if (!GROUPS.includes(g)) throw new Error(`bench: invalid BENCH_TARGETS entry ${JSON.stringify(g)}: expected a comma-separated subset of ${GROUPS.join(', ')}`);
   }
   return {
-    durationS: intFromEnv(env, 'BENCH_DURATION', 5, 1),
-    rounds: intFromEnv(env, 'BENCH_ROUNDS', 3, 1),
+    durationS: intFromEnv(env, 'BENCH_DURATION', 3, 1),
+    rounds: intFromEnv(env, 'BENCH_ROUNDS', 4, 1),
     connections: intFromEnv(env, 'BENCH_CONNECTIONS', 100, 1),
     pipelining: intFromEnv(env, 'BENCH_PIPELINING', 1, 1),
-    warmupS: intFromEnv(env, 'BENCH_WARMUP', 2, 0),
+    warmupS: intFromEnv(env, 'BENCH_WARMUP', 1, 0),
     probeDurationS: intFromEnv(env, 'BENCH_PROBE_DURATION', 3, 0),
     groups,
     breakers: env.BENCH_BREAKERS !== '0',
+    requestPath: env.BENCH_REQUEST_PATH !== '0',
     output: path.resolve(env.BENCH_OUTPUT ?? path.join(__dirname, '..', 'results', 'latest.md')),
   };
 }

@@ -1,9 +1,15 @@
 'use strict';
 // Markdown rendering of the benchmark results and the issue's targets (met / not met).
 
-const pct = (x) => `${(x * 100).toFixed(1)}%`;
-const num = (x) => Math.round(x).toLocaleString('en-US');
+const { pairedRatio } = require('./stats');
+
+/** Round spread (half the max-min range over the median) above which a result is flagged noisy. */
+const NOISY = 0.1;
+
+const pct = (x) => (x === undefined ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+const num = (x) => (x === undefined ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const ms = (x) => (Number.isFinite(x) ? String(x) : 'n/a');
+const us = (x) => (x === undefined ? 'n/a' : x.toFixed(1));
 
 /** Markdown table from a header row and body rows. */
 function table(header, rows) {
@@ -11,20 +17,21 @@ function table(header, rows) {
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
 }
 
-/** The verdicts of the issue's targets for one group: [{ text, ratio, met }]. */
+/** The issue's targets for one group: [{ text, short, ratio (req/s), cpuRatio, goal, met, noisy }]. */
 function verdicts(group, s) {
   const out = [];
   const zd = s[group.zerodown.id];
-  if (group.goal !== undefined) {
-    const ratio = zd.rps / s[group.bare.id].rps;
-    out.push({ text: `${group.zerodown.label} ≥ ${pct(group.goal)} of bare`, ratio, met: ratio >= group.goal });
-  }
-  if (group.peer) {
-    const ratio = zd.rps / s[group.peer.id].rps;
-    out.push({ text: `${group.zerodown.label} not below ${group.peer.label}`, ratio, met: ratio >= 1 });
-  }
+  const check = (other, goal, short) => {
+    const ratio = pairedRatio(zd, s[other.id]);
+    const noisy = Math.max(zd.spread, s[other.id].spread) / 2 > NOISY;
+    out.push({ text: `${group.zerodown.label} ${short}`, short, ratio, cpuRatio: pairedRatio(zd, s[other.id], 'cpu'), goal, met: ratio >= goal, noisy });
+  };
+  if (group.goal !== undefined) check(group.bare, group.goal, `≥ ${pct(group.goal)} of bare`);
+  if (group.peer) check(group.peer, 1, `not below ${group.peer.label}`);
   return out;
 }
+
+const verdictText = (v) => `${v.met ? 'met' : '**not met**'}${v.noisy ? ' (noisy)' : ''}`;
 
 /** The main table: one row per target, with ratios and the issue's targets marked. */
 function resultsTable(groups, s) {
@@ -35,19 +42,41 @@ function resultsTable(groups, s) {
     for (const t of [g.bare, g.zerodown, g.peer].filter(Boolean)) {
       const r = s[t.id];
       const isZd = t === g.zerodown;
-      const vsPeer = isZd && g.peer ? pct(r.rps / s[g.peer.id].rps) : '';
-      const goal = isZd ? (v.length ? v.map((x) => `${x.met ? 'met' : '**not met**'} (${x.text.replace(`${g.zerodown.label} `, '')})`).join('; ') : 'no target (info)') : '';
-      rows.push([t.label, num(r.rps), ms(r.p99), t === g.bare ? '100%' : pct(r.rps / bare.rps), vsPeer, `±${pct(r.spread / 2)}`, r.errors ? `**${r.errors}**` : '0', goal]);
+      const isBare = t === g.bare;
+      const vsPeer = isZd && g.peer ? pct(pairedRatio(r, s[g.peer.id])) : '';
+      const goal = isZd ? (v.length ? v.map((x) => `${x.short}: ${verdictText(x)}`).join('; ') : 'none (info)') : '';
+      rows.push([
+        t.label,
+        num(r.rps),
+        ms(r.p99),
+        isBare ? '100%' : pct(pairedRatio(r, bare)),
+        vsPeer,
+        us(r.cpuUsPerReq),
+        isBare ? '100%' : pct(pairedRatio(r, bare, 'cpu')),
+        `±${pct(r.spread / 2)}`,
+        r.errors ? `**${r.errors}**` : '0',
+        goal,
+      ]);
     }
   }
-  return table(['target', 'req/s (median)', 'p99 ms', 'vs bare', 'vs terminus', 'round spread', 'errors', 'issue 2 target'], rows);
+  return table(['target', 'req/s', 'p99 ms', 'vs bare', 'vs terminus', 'server CPU µs/req', 'vs bare by CPU', 'round spread', 'errors', 'issue 2 target'], rows);
 }
 
-/** Every round's req/s per target (to judge noise). */
+/** One line per target of the issue: ratio by req/s and by CPU, and the verdict. */
+function targetsSummary(groups, s) {
+  const v = groups.flatMap((g) => verdicts(g, s));
+  return v.map((x) => `- ${x.text}: ${pct(x.ratio)} by req/s (${pct(x.cpuRatio)} by server CPU per request) → ${verdictText(x)}`).join('\n');
+}
+
+/** Every round's req/s and server CPU µs/request per target (to judge noise). */
 function roundsTable(groups, s, rounds) {
   const header = ['target', ...Array.from({ length: rounds }, (_, i) => `round ${i + 1}`)];
   const rows = [];
-  for (const g of groups) for (const t of [g.bare, g.zerodown, g.peer].filter(Boolean)) rows.push([t.label, ...s[t.id].rounds.map(num)]);
+  for (const g of groups) {
+    for (const t of [g.bare, g.zerodown, g.peer].filter(Boolean)) {
+      rows.push([t.label, ...s[t.id].runs.map((r) => `${num(r.rps)} req/s, ${us(r.cpuUsPerReq)} µs`)]);
+    }
+  }
   return table(header, rows);
 }
 
@@ -69,4 +98,4 @@ function rowsTable(rows) {
   return rows.map((r) => `- ${Array.isArray(r) ? r.join(' | ') : String(r)}`).join('\n');
 }
 
-module.exports = { table, verdicts, resultsTable, roundsTable, probeTable, rowsTable, pct };
+module.exports = { table, verdicts, resultsTable, targetsSummary, roundsTable, probeTable, rowsTable, pct, NOISY };

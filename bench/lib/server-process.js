@@ -40,7 +40,7 @@ function handle(child, port, exited) {
   return {
     port,
     pid: child.pid,
-    /** Asks the server for its counters (custom check runs); resolves undefined if it does not answer. */
+    /** Asks the server for its counters ({ checkRuns, cpu: { user, system } }); resolves undefined if it does not answer. */
     stats() {
       if (!child.connected) return Promise.resolve(undefined);
       return new Promise((resolve) => {

@@ -14,11 +14,14 @@ async function dependencyCheck() {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Tells the runner which port the server listens on (first stdout line, JSON) and answers stats requests. */
+/**
+ * Tells the runner which port the server listens on (first stdout line, JSON) and answers its stats
+ * requests over IPC: custom check runs and this process's CPU time (user + system, µs).
+ */
 function announce(port) {
   process.stdout.write(`${JSON.stringify({ port, pid: process.pid })}\n`);
   process.on('message', (msg) => {
-    if (msg && msg.type === 'stats' && process.send) process.send({ type: 'stats', checkRuns });
+    if (msg && msg.type === 'stats' && process.send) process.send({ type: 'stats', checkRuns, cpu: process.cpuUsage() });
   });
   // the runner going away (IPC channel closed) ends the server too
   process.on('disconnect', () => process.exit(0));
