@@ -9,14 +9,15 @@ import { startApp, type AppProcess } from './helpers/app-process';
 const LISTEN = /listening on http:\/\/127\.0\.0\.1:(\d+)\//;
 
 describe.each([
-  ['express-app (CommonJS)', 'examples/express-app/server.js'],
-  ['fastify-app (ESM)', 'examples/fastify-app/server.js'],
-])('%s', (_name, script) => {
+  ['express-app (CommonJS)', 'examples/express-app/server.js', {}],
+  ['express-app (CommonJS, probes from the Express middleware)', 'examples/express-app/server.js', { ZERODOWN_PROBES_IN_APP: '1' }],
+  ['fastify-app (ESM)', 'examples/fastify-app/server.js', {}],
+])('%s', (_name, script, extraEnv: Record<string, string>) => {
   let app: AppProcess | undefined;
   afterEach(() => app?.kill('SIGKILL'));
 
   test('serves /, /work and the probes, and drains to exit 0 on SIGTERM', async () => {
-    app = await startApp(script, { PORT: '0', ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000' }, 15000, LISTEN);
+    app = await startApp(script, { PORT: '0', ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000', ...extraEnv }, 15000, LISTEN);
     const c = new Client(app.url);
     const text = async (path: string): Promise<[number, string]> => {
       const r = await c.request({ path, method: 'GET' });

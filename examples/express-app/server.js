@@ -5,9 +5,13 @@ const express = require('express');
 const { zerodown, redisCheck } = require('@zerodown/core');
 const { zerodownExpress } = require('@zerodown/express');
 
+// ZERODOWN_PROBES_IN_APP=1 serves the probes from the Express middleware (behind any app middleware)
+// instead of in front of Express through zd.attach (the default, and the faster path).
+const probesInApp = process.env.ZERODOWN_PROBES_IN_APP === '1';
+
 const zd = zerodown({ serviceName: 'express-app', version: require('../../package.json').version });
 const app = express();
-app.use(zerodownExpress(zd)); // /livez, /readyz, /health first
+if (probesInApp) app.use(zerodownExpress(zd)); // /livez, /readyz, /health inside Express, mounted first
 
 app.get('/', (req, res) => res.send('hello from zerodown express-app\n'));
 app.get('/work', (req, res) => {
@@ -46,4 +50,4 @@ const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
   zd.logger.info({ port, url: `http://127.0.0.1:${port}/` }, `express-app listening on http://127.0.0.1:${port}/ (probes: /livez /readyz /health)`);
   zd.ready();
 });
-zd.attach(server, { tuneTimeouts: true });
+zd.attach(server, { tuneTimeouts: true, probes: !probesInApp }); // drain tracking (+ probes in front of Express)

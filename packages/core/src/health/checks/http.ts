@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { undiciRequest } from '../../util/undici';
 import type { CheckDefinition } from '../types';
 
 /** Options of {@link httpCheck}. */
@@ -22,7 +22,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): Ch
     componentType: 'component',
     measurement: 'responseTime',
     async run(signal) {
-      const res = await request(target, { method: options.method ?? 'GET', headers: options.headers, signal });
+      const res = await undiciRequest()(target, { method: options.method ?? 'GET', headers: options.headers, signal });
       await res.body.dump();
       if (!expect(res.statusCode)) throw new Error(`upstream answered ${res.statusCode}`);
     },

@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { undiciRequest } from '../../util/undici';
 import { ImdsError } from '../errors';
 
 /** Options of {@link ImdsClient}. */
@@ -90,7 +90,7 @@ export class ImdsClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const res = await request(url, { method, headers, signal: combined, reset: true, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      const res = await undiciRequest()(url, { method, headers, signal: combined, reset: true, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
       const body = await res.body.text();
       return { status: res.statusCode, body };
     } catch (error) {
