@@ -324,7 +324,7 @@ describe('the adapter and its configuration', () => {
     const adapter = elbv2Adapter({ targetGroupArns: [arn], region: 'us-east-1', endpoint: fx.url, credentials, pollIntervalMs: 50, imds: { endpoint: fx.imdsUrl } });
     expect(adapter.name).toBe('elbv2');
     const logs: string[] = [];
-    const logger = { ...silentLogger, info: ((o: object, m?: string) => logs.push(m ?? JSON.stringify(o))) as typeof silentLogger.info };
+    const logger = { ...silentLogger, info: ((o: object | string, m?: string) => void logs.push(m ?? (typeof o === 'string' ? o : JSON.stringify(o)))) as typeof silentLogger.info };
     let inflight = 1;
     setTimeout(() => (inflight = 0), 300).unref();
     await adapter.deregister({ signal: AbortSignal.timeout(10000), inflight: () => inflight, logger });

@@ -1,6 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createConnection } from 'node:net';
-import { freePort } from './ports';
+import { freePort, waitPort } from './ports';
 
 /** A redis-server process owned by a test, so the test can stop and restart it. */
 export interface RedisServer {
@@ -16,25 +15,6 @@ function redisBinary(): string {
   } catch {
     throw new Error('redis-server not found on PATH: the integration tests start their own Redis. Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis).');
   }
-}
-
-function waitPort(port: number, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = (): void => {
-      const s = createConnection({ port, host: '127.0.0.1' });
-      s.once('connect', () => {
-        s.destroy();
-        resolve();
-      });
-      s.once('error', () => {
-        s.destroy();
-        if (Date.now() > end) reject(new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`));
-        else setTimeout(attempt, 25);
-      });
-    };
-    attempt();
-  });
 }
 
 const live = new Set<ChildProcess>();

@@ -151,7 +151,10 @@ describe('BreakerRegistry', () => {
         signal = call.signal;
         return new Promise<string>(() => {});
       },
-      { fallback: (error) => void errors.push(error) ?? 'fb' },
+      { fallback: (error) => {
+        errors.push(error);
+        return 'fb';
+      } },
     );
     expect(await fn()).toBe('fb');
     expect(signal!.reason).toBeInstanceOf(BreakerTimeoutError);

@@ -1,11 +1,21 @@
-import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { InflightCounter } from './inflight';
 
 /** Anything with node:http's server events: http, https, http2 (incl. allowHTTP1). */
-export type AttachableServer = Pick<HttpServer, 'on' | 'prependListener' | 'removeListener' | 'listeners' | 'listenerCount' | 'close' | 'listening'> & { keepAliveTimeout?: number; headersTimeout?: number };
+export interface AttachableServer {
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  prependListener(event: string, listener: (...args: unknown[]) => void): unknown;
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
+  listeners(event: string): unknown[];
+  listenerCount(event: string): number;
+  close(callback?: (err?: Error) => void): unknown;
+  readonly listening: boolean;
+  keepAliveTimeout?: number;
+  headersTimeout?: number;
+}
 
 /** Answers a request before the app (probes, load shedding); returns true when it answered. */
 export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;

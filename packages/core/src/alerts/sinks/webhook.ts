@@ -1,4 +1,4 @@
-import { request } from 'undici';
+import { undiciRequest } from '../../util/undici';
 import type { Logger } from '../../logger';
 import { raceSignal } from '../race';
 import type { Alert, AlertSink, AlertState } from '../types';
@@ -59,7 +59,7 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (ac.signal.aborted) return;
       try {
-        const res = await request(options.url, {
+        const res = await undiciRequest()(options.url, {
           method: 'POST',
           headers,
           body,
