@@ -136,12 +136,22 @@ export class Zerodown {
 
   /** Resolves when no request is in flight (at once if already idle). */
   idle(): Promise<void> {
-    return this.inflightCounter.idle();
+    if (this.inflight === 0) return Promise.resolve();
+    // before a stop, HTTP/1 requests are not counted one by one (it costs every request): poll
+    return new Promise((resolve) => {
+      const t = setInterval(() => {
+        if (this.inflight !== 0) return;
+        clearInterval(t);
+        resolve();
+      }, 25);
+    });
   }
 
   /** Requests in flight across every attached server. */
   get inflight(): number {
-    return this.inflightCounter.count;
+    let n = this.inflightCounter.count;
+    for (const t of this.trackers) n += t.unarmedInflight();
+    return n;
   }
 
   /** Open connections across every attached server. */

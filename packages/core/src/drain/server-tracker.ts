@@ -22,11 +22,13 @@ export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 
 type RequestListener = (this: unknown, req: IncomingMessage, res: ServerResponse) => void;
 
-const kActive = Symbol('zerodown.active');
 // `_httpMessage` is node:http's (long-stable) pointer from a socket to the response being written on it.
 // Reading it at stop time avoids holding a reference to every response between requests, which keeps
 // responses alive across young-generation GCs and costs measurably under load.
-type TrackedSocket = Socket & { [kActive]?: number; _httpMessage?: ServerResponse | null };
+// A socket that ever pipelined requests (a response queued behind another) never gets
+// `Connection: close` on a response that may have others queued behind it: node would drop them.
+const kPipelined = Symbol('zerodown.pipelined');
+type TrackedSocket = Socket & { _httpMessage?: ServerResponse | null; [kPipelined]?: true };
 
 /**
  * Tracks sockets, HTTP/2 sessions and in-flight requests of one server, and closes them gracefully on
@@ -41,6 +43,8 @@ export class ServerTracker {
   private readonly connectionEvent: 'connection' | 'secureConnection';
   private readonly handlers: Array<[string, (...args: never[]) => void]>;
   private readonly wrapped: RequestListener[];
+  private readonly armed = new WeakSet<ServerResponse>();
+  private readonly onArmedClose: (this: ServerResponse) => void;
 
   /**
    * `front`, when given, answers probe paths (and sheds load) before the app's own request listener:
@@ -58,20 +62,22 @@ export class ServerTracker {
     // HTTP/2 connections are handled per session (GOAWAY), never as HTTP/1 sockets
     const isHttp2 = typeof (server as { updateSettings?: unknown }).updateSettings === 'function';
     const tracker = this;
-    // no property is added to the response: frameworks (Express) swap its prototype, and an extra own
-    // property before that turns every response into a slower object shape
-    const onResClose = function (this: ServerResponse): void {
-      const socket = this.req?.socket as TrackedSocket | null | undefined;
+    // Before the stop nothing is added per request: a socket's `_httpMessage` says whether a response is
+    // being written on it. From the stop on, every response still in flight (and every request that
+    // still arrives on an open connection) is "armed": counted until its 'close'.
+    const onArmedClose = function (this: ServerResponse): void {
       tracker.inflight.dec();
-      if (!socket) return;
-      socket[kActive] = (socket[kActive] ?? 1) - 1;
-      if (tracker.stopping && socket[kActive] === 0) endWhenFlushed(socket);
+      const socket = this.req?.socket as TrackedSocket | null | undefined;
+      if (!socket || socket.destroyed) return;
+      const next = socket._httpMessage;
+      if (next && next !== this) tracker.arm(next); // a pipelined response took over the socket
+      else if (!next) endWhenFlushed(socket); // idle now: close it
     };
+    this.onArmedClose = onArmedClose;
     const onStreamClose = (): void => tracker.inflight.dec();
     this.handlers = [
       [this.connectionEvent, (socket: TrackedSocket) => {
         if (isHttp2 && (this.connectionEvent === 'connection' || (socket as TrackedSocket & { alpnProtocol?: string | false }).alpnProtocol === 'h2')) return;
-        socket[kActive] = 0;
         tracker.sockets.add(socket);
         socket.once('close', () => tracker.sockets.delete(socket));
       }],
@@ -95,13 +101,17 @@ export class ServerTracker {
     const originals = this.wrapped;
     const single = originals.length === 1 ? originals[0]! : undefined;
     function onRequest(this: unknown, req: IncomingMessage | Http2ServerRequest, res: ServerResponse): void {
-      if (req.httpVersionMajor !== 2) {
-        // HTTP/2 requests are counted per stream
-        const socket = req.socket as TrackedSocket;
-        tracker.inflight.inc();
-        socket[kActive] = (socket[kActive] ?? 0) + 1;
-        if (tracker.stopping) res.setHeader('connection', 'close');
-        res.on('close', onResClose);
+      // node:http assigns the socket at once unless the response is queued behind a pipelined one
+      if (res.socket === null) (req.socket as TrackedSocket)[kPipelined] = true;
+      if (tracker.stopping && req.httpVersionMajor !== 2) {
+        // (HTTP/2 requests are counted per stream)
+        tracker.arm(res);
+        if (res.socket !== null) res.setHeader('connection', 'close');
+        else {
+          // queued behind the current response: that one must not close the connection before this one
+          const current = (req.socket as TrackedSocket)._httpMessage;
+          if (current && !current.headersSent) current.removeHeader('connection');
+        }
       }
       if (originals.length === 0) return; // observing only: the app's listener runs after this one
       // answer probes first, unless someone added another request listener after attach (it would answer too)
@@ -114,6 +124,21 @@ export class ServerTracker {
       if (event === 'request' && originals.length > 0) server.on(event, fn as (...args: unknown[]) => void);
       else server.prependListener(event, fn as (...args: unknown[]) => void);
     }
+  }
+
+  /** HTTP/1 responses in flight that are not armed yet (before the stop); O(connections), on demand. */
+  unarmedInflight(): number {
+    if (this.stopping) return 0;
+    let n = 0;
+    for (const socket of this.sockets) if (socket._httpMessage) n++;
+    return n;
+  }
+
+  private arm(res: ServerResponse): void {
+    if (this.armed.has(res) || res.closed) return;
+    this.armed.add(res);
+    this.inflight.inc();
+    res.once('close', this.onArmedClose);
   }
 
   /** Number of open connections (HTTP/1 sockets plus HTTP/2 sessions). */
@@ -129,12 +154,13 @@ export class ServerTracker {
     if (this.closed) return this.closed;
     this.stopping = true;
     this.closed = this.closeServer();
+    // idle keep-alive connections: node:http knows which ones are not receiving a request right now
+    (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     for (const socket of this.sockets) {
-      if ((socket[kActive] ?? 0) === 0) endWhenFlushed(socket);
-      else {
-        const res = socket._httpMessage;
-        if (res && !res.headersSent) res.setHeader('connection', 'close');
-      }
+      const res = socket._httpMessage;
+      if (!res) continue;
+      if (!res.headersSent && !socket[kPipelined]) res.setHeader('connection', 'close');
+      this.arm(res);
     }
     for (const session of this.sessions) session.close();
     return this.closed;
