@@ -5,4 +5,4 @@ export { loggerSink } from './sinks/logger';
 export { rollbarSink, type RollbarLike, type RollbarSinkOptions } from './sinks/rollbar';
 export { newRelicSink, type NewRelicLike } from './sinks/newrelic';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook';
-export type { Alert, AlertCondition, AlertLevel, AlertSink, AlertSource, AlertState, OnCallMeta } from './types';
+export type { Alert, AlertCondition, AlertLevel, AlertSink, AlertSource, AlertState, FlushOptions, OnCallMeta } from './types';

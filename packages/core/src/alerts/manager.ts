@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '../logger';
 import { Emitter, type Disposer } from '../util/emitter';
 import { raceSignal } from './race';
-import type { Alert, AlertCondition, AlertSink, AlertState } from './types';
+import type { Alert, AlertCondition, AlertSink, AlertState, FlushOptions } from './types';
 
 /**
  * Decides whether this instance sends a state change of a fleet-scoped key (fleet de-dup); resolves true
@@ -139,10 +139,13 @@ export class AlertManager {
     this.dispatch(this.keyOf(cond), cond, state);
   }
 
-  /** Waits for dispatches in progress, then flushes every sink, until the signal fires. */
-  async flush(signal: AbortSignal): Promise<void> {
+  /**
+   * Waits for dispatches in progress, then flushes every sink, until the signal fires. `final` (the end
+   * of a drain) lets sinks stop their clients too (New Relic: `shutdown({ collectPendingData })`).
+   */
+  async flush(signal: AbortSignal, options: FlushOptions = {}): Promise<void> {
     await raceSignal(Promise.all(this.inflight), signal);
-    await Promise.all(this.sinks.map((s) => (s.flush ? raceSignal(safe(() => s.flush!(signal)), signal) : undefined)));
+    await Promise.all(this.sinks.map((s) => (s.flush ? raceSignal(safe(() => s.flush!(signal, options)), signal) : undefined)));
   }
 
   /** Stops timers and disposes the sinks. */

@@ -65,6 +65,11 @@ export interface AlertSink {
   readonly name: string;
   send(alert: Alert): Promise<void> | void;
   /** Delivers what is queued; must respect the signal (it fires at the drain's flush deadline). */
-  flush?(signal: AbortSignal): Promise<void> | void;
+  flush?(signal: AbortSignal, options?: FlushOptions): Promise<void> | void;
   dispose?(): void;
+}
+
+/** Options of a flush: `final` is the flush at the end of a drain (the process exits next). */
+export interface FlushOptions {
+  final?: boolean;
 }

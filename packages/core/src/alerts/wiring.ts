@@ -84,7 +84,7 @@ export function createResilience(host: ResilienceHost): Resilience {
       ),
     );
     if (o.alerts.processErrors) disposers.push(processAlerts(host, alerts));
-    disposers.push(host.onFlush('alerts', (signal) => alerts.flush(signal)));
+    disposers.push(host.onFlush('alerts', (signal) => alerts.flush(signal, { final: true })));
   }
   // monitors sample even with alerts off (zd.monitors.latest()); they raise server alerts only with alerts on
   if (o.monitors.enabled) {

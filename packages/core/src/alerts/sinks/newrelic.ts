@@ -1,5 +1,5 @@
 import { raceSignal } from '../race';
-import type { Alert, AlertSink } from '../types';
+import type { Alert, AlertSink, FlushOptions } from '../types';
 
 /** Options of the agent's `shutdown` (the subset this sink passes). */
 export interface NewRelicShutdownOptions {
@@ -55,8 +55,9 @@ export function newRelicSink(newrelic: NewRelicLike): AlertSink {
         newrelic.noticeError(error, attrs, true);
       }
     },
-    flush(signal: AbortSignal) {
-      if (typeof newrelic.shutdown !== 'function') return;
+    flush(signal: AbortSignal, options?: FlushOptions) {
+      // only the final flush (end of a drain) stops the agent; a flush mid-life must not end reporting
+      if (!options?.final || typeof newrelic.shutdown !== 'function') return;
       const stop = newrelic.shutdown.bind(newrelic);
       shutdown ??= new Promise<void>((resolve) => {
         try {
