@@ -11,6 +11,7 @@ const path = require('node:path');
 const { loadConfig } = require('./lib/config');
 const { selectGroups, roundOrder } = require('./lib/targets');
 const { startServer } = require('./lib/server-process');
+const { pinSelf } = require('./lib/pinning');
 const { runLoad } = require('./lib/load');
 const { summarise } = require('./lib/stats');
 const { machineInfo } = require('./lib/machine');
@@ -62,6 +63,8 @@ async function main() {
   const targets = groups.flatMap((g) => [g.bare, g.zerodown, g.peer].filter(Boolean));
   const startedAt = new Date();
   const machineBefore = machineInfo();
+  const pinLine = pinSelf();
+  log(pinLine);
   const probeTargets = groups.some((g) => g.id === 'express') && cfg.probeDurationS > 0 ? ['express-zerodown', 'express-terminus'] : [];
   const estimateS = (targets.length * cfg.rounds + probeTargets.length) * cfg.warmupS + targets.length * cfg.rounds * cfg.durationS + probeTargets.length * cfg.probeDurationS;
   log(`${targets.length} targets, ${cfg.rounds} rounds × ${cfg.durationS} s, ${cfg.connections} connections, pipelining ${cfg.pipelining}, warm-up ${cfg.warmupS} s; about ${estimateS} s of load`);
@@ -121,7 +124,7 @@ async function main() {
       probes.length
         ? `### Probes answer from cache\n\n${report.probeTable(probes)}\n\nzerodown's custom check runs on its interval (5 s) whatever the probe rate; terminus runs its check on every probe.\n`
         : '',
-      `### Machine\n\n- Node ${machineBefore.node}, ${machineBefore.os}\n- CPU: ${machineBefore.cpu} × ${machineBefore.cores} cores, ${machineBefore.memGiB} GiB RAM\n- Date: ${startedAt.toISOString()}\n- Load average (1/5/15 min) before: ${machineBefore.loadavg}; after: ${machineAfter.loadavg}\n- Processes: the load generator (autocannon) runs in the runner process; each measurement starts a fresh server child process (one at a time, since the same server can differ by up to ~25% in CPU per request from one process to the next), so with ${machineBefore.cores} cores the generator and the server each get roughly one core; anything else running on the machine (other test suites) competes with both and adds noise (see the round spread).\n`,
+      `### Machine\n\n- Node ${machineBefore.node}, ${machineBefore.os}\n- CPU: ${machineBefore.cpu} × ${machineBefore.cores} cores, ${machineBefore.memGiB} GiB RAM\n- Date: ${startedAt.toISOString()}\n- Load average (1/5/15 min) before: ${machineBefore.loadavg}; after: ${machineAfter.loadavg}\n- Processes: the load generator (autocannon) runs in the runner process; each measurement starts a fresh server child process (one at a time, since the same server can differ by up to ~25% in CPU per request from one process to the next), so with ${machineBefore.cores} cores the generator and the server each get roughly one core; anything else running on the machine (other test suites) competes with both and adds noise (see the round spread).\n- ${pinLine}\n`,
     ];
   } finally {
     process.off('SIGINT', onSignal);

@@ -7,9 +7,13 @@ const readline = require('node:readline');
 const START_TIMEOUT_MS = 15000;
 const STOP_GRACE_MS = 2000;
 
-/** Starts `file` with node; resolves with a handle once it printed its port. */
+const { pinning } = require('./pinning');
+
+/** Starts `file` with node (pinned to the server CPU when `taskset` is available); resolves with a handle once it printed its port. */
 function startServer(file) {
-  const child = spawn(process.execPath, [file], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const pin = pinning();
+  const [cmd, args] = pin ? ['taskset', ['-c', pin.server, process.execPath, file]] : [process.execPath, [file]];
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
