@@ -23,17 +23,32 @@ app.get('/work', (req, res) => {
 // GET /third-party calls THIRD_PARTY_URL through the breaker "third-party": when it fails or hangs the
 // member gets the fallback fast and /health shows "warn". Alerts go to Rollbar when ROLLBAR_ACCESS_TOKEN
 // (and optionally ROLLBAR_ENDPOINT) are set: zerodown makes the rollbar client from the env itself.
+// Without THIRD_PARTY_URL the app calls its own simulated vendor, /simulated-vendor, whose outage you
+// switch with `curl -X POST 'localhost:3000/simulated-vendor/outage?mode=500'` (modes: 500, hang, off).
+let vendorOutage = 'off';
+app.get('/simulated-vendor', (req, res) => {
+  if (vendorOutage === '500') return res.status(500).json({ error: 'simulated outage' });
+  if (vendorOutage === 'hang') return; // never answers: the breaker's timeout cuts the call
+  res.json({ vendor: 'ok', at: new Date().toISOString() });
+});
+app.post('/simulated-vendor/outage', (req, res) => {
+  const mode = String(req.query.mode ?? '');
+  if (!['500', 'hang', 'off'].includes(mode)) return res.status(400).json({ error: 'mode must be 500, hang or off' });
+  vendorOutage = mode;
+  res.json({ outage: mode });
+});
+const thirdPartyUrl = () => process.env.THIRD_PARTY_URL || `http://127.0.0.1:${server.address().port}/simulated-vendor`;
+
 const callThirdParty = zd.breakers.wrap(
   'third-party',
   async ({ signal }) => {
-    const res = await fetch(process.env.THIRD_PARTY_URL, { signal });
+    const res = await fetch(thirdPartyUrl(), { signal });
     if (res.status >= 500) throw new Error(`third party answered ${res.status}`);
     return res.json();
   },
   { fallback: () => ({ fallback: true }), runbookUrl: process.env.THIRD_PARTY_RUNBOOK_URL },
 );
 app.get('/third-party', async (req, res) => {
-  if (!process.env.THIRD_PARTY_URL) return res.status(501).json({ error: 'set THIRD_PARTY_URL' });
   res.json(await callThirdParty());
 });
 
