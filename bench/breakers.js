@@ -1,7 +1,8 @@
 'use strict';
 // Breaker micro-benchmark (run after `npm run build`): ns/call of a trivial async function raw, through
 // opossum directly and through zd.breakers.wrap (same run), and heap per breaker for 1,000 breakers:
-// registered and never called (idle), and after each was called once (active), each measured in a fresh
+// registered and never called (idle), after each was called once (active), and after one rolling window
+// more with no call (the opossum instances are reclaimed; 1 s window here so it is quick), each measured in a fresh
 // `node --expose-gc` child process so one measurement's garbage never counts in another.
 // Standalone: node bench/breakers.js   ·   From bench/run.js: require('./breakers').run()
 const { execFileSync } = require('node:child_process');
@@ -10,7 +11,8 @@ const CircuitBreaker = require('opossum');
 const { zerodown } = require('@zerodown/core');
 
 const silent = { error() {}, warn() {}, info() {}, debug() {} };
-const makeZd = () => zerodown({ logger: silent, drain: { signals: false, exit: false }, control: { socket: false }, monitors: false, alerts: { log: false } });
+const WINDOW_MS = 1000;
+const makeZd = (breakers) => zerodown({ logger: silent, drain: { signals: false, exit: false }, control: { socket: false }, monitors: false, alerts: { log: false }, ...(breakers ? { breakers } : {}) });
 const trivial = async (x) => x;
 const settle = () => new Promise((r) => setImmediate(r));
 
@@ -33,7 +35,7 @@ async function heapUsed() {
  * zerodown breakers are wrapped with their defaults, each with its non-critical /health check.
  */
 async function measureMemory(kind, breakers) {
-  const zd = kind === 'zerodown' ? makeZd() : undefined;
+  const zd = kind === 'zerodown' ? makeZd({ rollingCountTimeoutMs: WINDOW_MS }) : undefined;
   const rotate = new EventEmitter();
   rotate.setMaxListeners(0);
   const opts = { timeout: 3000, enableSnapshots: false, rollingPercentilesEnabled: false, rotateBucketController: rotate };
@@ -50,7 +52,14 @@ async function measureMemory(kind, breakers) {
   const idle = await heapUsed();
   for (const f of fns) await f(1);
   const active = await heapUsed();
-  return { idle: Math.round((idle - base) / breakers), active: Math.round((active - base) / breakers), keep: fns.length };
+  let after;
+  if (zd) {
+    // idle for one window (+ one bucket, as the reclaim needs): bounded wait for every instance to be dropped
+    const end = Date.now() + WINDOW_MS * 5;
+    while (zd.breakers.all().some((b) => b.active) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    after = Math.round(((await heapUsed()) - base) / breakers);
+  }
+  return { idle: Math.round((idle - base) / breakers), active: Math.round((active - base) / breakers), after, keep: fns.length };
 }
 
 function memoryInChild(kind, breakers) {
@@ -81,6 +90,7 @@ async function run({ iterations = 200000, breakers = 1000, rounds = 3 } = {}) {
     { name: 'breaker call: wrap overhead over opossum', value: Math.round(((best.wrap - best.opossum) / best.opossum) * 1000) / 10, unit: '%', target: '< 25' },
     { name: `breaker memory, idle (${breakers} registered, never called, with /health checks)`, value: zdMem.idle, unit: 'bytes/breaker', target: '< 3072' },
     { name: `breaker memory, active (${breakers} breakers, each called once)`, value: zdMem.active, unit: 'bytes/breaker', target: '< 3072' },
+    { name: `breaker memory, after the window (${breakers} breakers called once, then idle for one window)`, value: zdMem.after, unit: 'bytes/breaker', target: '< 3072' },
     { name: `opossum alone, active (${breakers}, its defaults, shared rotation timer)`, value: opMem.active, unit: 'bytes/breaker' },
   ];
 }
@@ -97,7 +107,7 @@ if (require.main === module) {
     });
   } else {
     run().then((rows) => {
-      for (const r of rows) console.log(`${r.name.padEnd(72)} ${String(r.value).padStart(8)} ${r.unit}${r.target ? `  (target ${r.target})` : ''}`);
+      for (const r of rows) console.log(`${r.name.padEnd(90)} ${String(r.value).padStart(8)} ${r.unit}${r.target ? `  (target ${r.target})` : ''}`);
     });
   }
 }

@@ -31,6 +31,10 @@ export class Breaker implements CircuitOwner, CallOwner {
   private state: BreakerState = 'closed';
   private made: OwnedCircuit | undefined = undefined;
   private shut = false;
+  /** The app read `circuit`: keep that instance for good (it may hold listeners on it). */
+  private pinned = false;
+  /** Bucket rotations seen with the instance closed and no call started or in flight. */
+  private quiet = 0;
 
   constructor(
     name: string,
@@ -49,6 +53,7 @@ export class Breaker implements CircuitOwner, CallOwner {
         };
     this.fire = (...args: unknown[]): Promise<unknown> => {
       if (this.holdProbe) return this.rejectFast(args);
+      this.quiet = 0;
       const p = (this.made ?? this.make()).fire(new CallContext(this), ...args);
       return translate ? p.then(undefined, translate) : p;
     };
@@ -59,12 +64,21 @@ export class Breaker implements CircuitOwner, CallOwner {
    * is shared with other breakers of the same settings: do not mutate it, and never set `abortController`.
    */
   get circuit(): CircuitBreaker<unknown[], unknown> {
+    this.pinned = true;
     return this.made ?? this.make();
   }
 
-  /** True once the opossum instance exists (first call, fleet open, or `circuit` read). */
+  /**
+   * True while the opossum instance exists (first call, fleet open, or `circuit` read, until a closed
+   * breaker idle for a full rolling window drops it: see {@link Breaker.onRotate}).
+   */
   get active(): boolean {
     return this.made !== undefined;
+  }
+
+  /** @internal The shared bucket-rotation emitter of its window (the registry sweeps idle breakers on it). */
+  get rotation(): unknown {
+    return this.settings.rotateBucketController;
   }
 
   /** Time open before a probe (ms). */
@@ -86,7 +100,7 @@ export class Breaker implements CircuitOwner, CallOwner {
 
   /** Opens it (fleet share reached, or the probe lease went elsewhere). */
   open(): void {
-    this.circuit.open();
+    (this.made ?? this.make()).open();
   }
 
   /** Closes it (the fleet's probe succeeded). */
@@ -107,6 +121,26 @@ export class Breaker implements CircuitOwner, CallOwner {
     this.state = state;
     if (state === 'closed') this.fleetOpen = false;
     this.hooks.onState(this, state, previous);
+  }
+
+  /**
+   * @internal Called on each tick of the shared bucket rotation of this breaker's window. Once the opossum
+   * instance has stayed closed (not fleet-held) with no call started or in flight for `rollingCountBuckets + 1`
+   * ticks (at least one full window, so its counts are all zero), it is shut down (which removes every
+   * listener, its rotation listener included) and dropped: the next call makes a fresh closed one, which is
+   * the same breaker with an empty window. A breaker whose `circuit` the app read is never reclaimed.
+   */
+  onRotate(): void {
+    const c = this.made;
+    if (!c || this.pinned || this.shut) return;
+    if (!c.closed || this.fleetOpen || this.holdProbe || this.state !== 'closed' || c.inFlight() > 0) {
+      this.quiet = 0;
+      return;
+    }
+    if (++this.quiet <= (this.settings.rollingCountBuckets ?? 10)) return;
+    this.quiet = 0;
+    this.made = undefined;
+    c.shutdown();
   }
 
   /** @internal Runs the app's fallback with (error, ...args). */

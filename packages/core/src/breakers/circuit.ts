@@ -74,6 +74,19 @@ export class OwnedCircuit extends CircuitBreaker<unknown[], unknown> {
     events.on('close', onClose);
     if (withFallback) this.fallback(runFallback);
   }
+
+  /**
+   * Calls whose outcome opossum has not recorded yet (taken from its semaphore, whose capacity is
+   * unlimited by default). A call that timed out counts as settled: opossum ignores its late result.
+   */
+  inFlight(): number {
+    const internals = this as unknown as { semaphore?: { count?: unknown }; options?: { capacity?: unknown } };
+    const sem = internals.semaphore;
+    const capacity = internals.options?.capacity;
+    // unknown opossum internals: report busy so the instance is kept
+    if (typeof sem?.count !== 'number' || typeof capacity !== 'number') return 1;
+    return capacity - sem.count;
+  }
 }
 
 // opossum declares `name`/`group` as read-only properties backed by getters: report the owner's name.

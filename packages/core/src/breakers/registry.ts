@@ -2,6 +2,7 @@ import { breakerOptionsSchema } from '../alerts/schema';
 import { validate } from '../config/validate';
 import { ZerodownConfigError } from '../errors';
 import type { HealthRegistry } from '../health/registry';
+import type { EventEmitter } from 'node:events';
 import { Emitter, type Disposer } from '../util/emitter';
 import type { CheckDefinition } from '../health/types';
 import { Breaker, type BreakerHooks } from './breaker';
@@ -35,6 +36,8 @@ export class BreakerRegistry {
   private readonly rotation = new BucketRotation();
   /** opossum options per distinct setting (breakers without an `errorFilter` share them). */
   private readonly settings = new Map<string, CircuitSettings>();
+  /** Rotation emitters already sweeping idle breakers (one listener each). */
+  private readonly swept = new Set<EventEmitter>();
   /** One hooks object for every breaker. */
   private readonly hooks: BreakerHooks = { onState: (b, state, previous) => this.onState(b, state, previous) };
 
@@ -113,6 +116,7 @@ export class BreakerRegistry {
   dispose(): void {
     for (const name of [...this.breakers.keys()]) this.remove(name);
     this.rotation.dispose();
+    this.swept.clear();
     this.settings.clear();
     this.events.clear();
   }
@@ -123,6 +127,12 @@ export class BreakerRegistry {
     const key = `${o.timeoutMs}|${o.errorThresholdPercentage}|${o.volumeThreshold}|${o.resetTimeoutMs}|${o.rollingCountTimeoutMs}|${o.rollingCountBuckets}|${o.rollingPercentiles}|${o.snapshots}`;
     const shared = options.errorFilter ? undefined : this.settings.get(key);
     if (shared) return shared;
+    const rotation = this.rotation.emitterFor(Math.max(1, Math.floor(o.rollingCountTimeoutMs / o.rollingCountBuckets)));
+    if (!this.swept.has(rotation)) {
+      this.swept.add(rotation);
+      // the shared bucket timer also reclaims the opossum instance of breakers idle for a full window
+      rotation.on('rotate', () => this.sweep(rotation));
+    }
     const settings: CircuitSettings = {
       // opossum would otherwise make a random name per breaker; OwnedCircuit reports the breaker's own name
       name: 'zerodown',
@@ -134,11 +144,16 @@ export class BreakerRegistry {
       rollingCountBuckets: o.rollingCountBuckets,
       rollingPercentilesEnabled: o.rollingPercentiles,
       enableSnapshots: o.snapshots,
-      rotateBucketController: this.rotation.emitterFor(Math.max(1, Math.floor(o.rollingCountTimeoutMs / o.rollingCountBuckets))),
+      rotateBucketController: rotation,
       ...(options.errorFilter ? { errorFilter: options.errorFilter } : {}),
     };
     if (!options.errorFilter) this.settings.set(key, settings);
     return settings;
+  }
+
+  /** One tick of a shared bucket timer: each breaker on it may drop its idle opossum instance. */
+  private sweep(rotation: EventEmitter): void {
+    for (const b of this.breakers.values()) if (b.rotation === rotation) b.onRotate();
   }
 
   private onState(breaker: Breaker, state: BreakerState, previous: BreakerState): void {
