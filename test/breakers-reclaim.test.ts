@@ -1,17 +1,11 @@
 import type { EventEmitter } from 'node:events';
 import { BreakerOpenError, zerodown, type Zerodown } from '@zerodown/core';
+import { sleep, until as waitUntil } from './helpers/wait';
 
 // Reclaiming idle opossum instances: real zerodown, real opossum, real timers with a 200 ms window (2 buckets).
 
 const WINDOW_MS = 200;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const until = async (fn: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await sleep(10);
-  }
-};
+const until = (fn: () => boolean, ms = 3000): Promise<void> => waitUntil(fn, ms, 10);
 
 function makeZd(): Zerodown {
   return zerodown({

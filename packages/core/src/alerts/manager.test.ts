@@ -2,17 +2,10 @@ import { hostname } from 'node:os';
 import { silentLogger, type Logger } from '../logger';
 import { AlertManager, type AlertManagerSettings } from './manager';
 import type { Alert, AlertCondition, AlertSink } from './types';
+import { sleep, until } from '../../../../test/helpers/wait';
 
 // Real AlertManager, real timers (small values), sinks are plain objects the test passes in.
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const until = async (fn: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await sleep(5);
-  }
-};
 
 /** A sink that records what it receives. */
 function capture(name = 'capture'): AlertSink & { got: Alert[] } {

@@ -4,17 +4,11 @@ import { ZerodownConfigError } from '../errors';
 import { BreakerOpenError, BreakerTimeoutError } from './errors';
 import { BREAKER_CHECK_INTERVAL_MS, BreakerRegistry } from './registry';
 import { BREAKER_DEFAULTS, type BreakerState } from './types';
+import { sleep, until as waitUntil } from '../../../../test/helpers/wait';
 
 // Real BreakerRegistry on real opossum and a real HealthRegistry; real timers with small values.
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const until = async (fn: () => boolean, ms = 3000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await sleep(5);
-  }
-};
+const until = (fn: () => boolean, ms = 3000): Promise<void> => waitUntil(fn, ms);
 
 describe('BreakerRegistry', () => {
   let health: HealthRegistry;

@@ -1,14 +1,8 @@
 import { HealthRegistry } from './registry';
 import { silentLogger } from '../logger';
 import { DuplicateCheckError, ZerodownConfigError } from '../errors';
+import { until } from '../../../../test/helpers/wait';
 
-const until = async (fn: () => boolean, ms = 2000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('condition not met');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 
 describe('HealthRegistry', () => {
   let reg: HealthRegistry;

@@ -4,10 +4,10 @@ import { request } from 'undici';
 import { ZerodownConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { SHEDDING_DEFAULTS, Shedder } from './shedder';
+import { sleep } from '../../../../test/helpers/wait';
 
 // Real Shedder (real event-loop histogram), a real node:http server for the 503 answer.
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const blockFor = (ms: number): void => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
