@@ -2,7 +2,6 @@
  * The ELBv2 adapter with the real AWS SDK client, over HTTP, against the local ELBv2 + IMDSv2 fixture.
  */
 import { request } from 'undici';
-import { createServer } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
 import {
   createElbv2TargetGroups,
@@ -20,6 +19,7 @@ import {
   type LbProgress,
 } from '@zerodown/core';
 import { startElbv2Fixture, type Elbv2Fixture } from './fixtures/elbv2-fixture';
+import { freePort } from './helpers/ports';
 
 const SELF = 'i-0aaaaaaaaaaaaaaa1';
 const OTHER1 = 'i-0bbbbbbbbbbbbbbb2';
@@ -276,7 +276,7 @@ describe('IMDSv2 and SDK conventions', () => {
   });
 
   test('an unreachable IMDS is a clear error, also through the adapter', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // released again: nothing listens there
     const error = await new ImdsClient({ endpoint: `http://127.0.0.1:${port}`, timeoutMs: 500 }).instanceId().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImdsError);
     expect((error as Error).message).toContain(`the EC2 instance metadata service at http://127.0.0.1:${port} is unreachable (ECONNREFUSED)`);
@@ -377,14 +377,3 @@ describe('the adapter and its configuration', () => {
     expect((error as Error).message).toContain('npm install @aws-sdk/client-elastic-load-balancing-v2');
   });
 });
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
