@@ -1,3 +1,4 @@
+import { sleep } from '../../util/time';
 import { undiciRequest } from '../../util/undici';
 import type { Logger } from '../../logger';
 import { raceSignal } from '../race';
@@ -77,7 +78,7 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
       } catch (error) {
         if (attempt === retries) logger.warn({ url: target, err: error, attempts: attempt + 1 }, 'zerodown: alert webhook unreachable');
       }
-      if (attempt < retries) await new Promise((r) => setTimeout(r, backoffMs * 2 ** attempt).unref());
+      if (attempt < retries) await sleep(backoffMs * 2 ** attempt);
     }
   }
 
