@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Elbv2Target, TargetHealth } from '@zerodown/core';
+import { loadCore } from '../core-loader';
 import { EXIT } from '../exit-codes';
 import { formatMs, parseCount, parsePort } from '../parse';
 import type { Run } from './local';
@@ -24,7 +25,8 @@ function addTargetOptions(cmd: Command): Command {
 /** Formats DescribeTargetHealth for humans. */
 export function formatHealth(list: TargetHealth[]): string {
   if (list.length === 0) return 'no targets registered';
-  return list.map((h) => `${shortArn(h.targetGroupArn)}  ${h.target.id}${h.target.port !== undefined ? `:${h.target.port}` : ''}  ${h.state}${h.reason ? ` (${h.reason})` : ''}`).join('\n');
+  const { formatTarget } = loadCore();
+  return list.map((h) => `${shortArn(h.targetGroupArn)}  ${formatTarget(h.target)}  ${h.state}${h.reason ? ` (${h.reason})` : ''}`).join('\n');
 }
 
 /** Registers `lb status|deregister|register`. */
@@ -47,6 +49,7 @@ export function registerLbCommands(program: Command, run: Run): void {
   const action = (kind: 'deregister' | 'register') => (opts: TargetCliOptions, cmd: Command) =>
     run(async (out) => {
       const target: Elbv2Target | undefined = opts.targetId ? { id: opts.targetId, ...(opts.port !== undefined ? { port: opts.port } : {}) } : undefined;
+      const { formatTarget } = loadCore();
       const groups = await openTargetGroups(opts, { ...(target ? { target } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) });
       const t0 = performance.now();
       try {
@@ -58,8 +61,7 @@ export function registerLbCommands(program: Command, run: Run): void {
           await groups.register(self, { noWait, onProgress: lbProgress(out) });
         }
         const health = await groups.healthOf(self);
-        const label = `${self.id}${self.port !== undefined ? `:${self.port}` : ''}`;
-        out.result({ ok: true, action: kind, target: self, waited: !noWait, elapsedMs: Math.round(performance.now() - t0), health }, () => `${kind === 'deregister' ? 'deregistered' : 'registered'} ${label} in ${formatMs(performance.now() - t0)}${noWait ? ' (not waited)' : ''}\n${formatHealth(health)}`);
+        out.result({ ok: true, action: kind, target: self, waited: !noWait, elapsedMs: Math.round(performance.now() - t0), health }, () => `${kind === 'deregister' ? 'deregistered' : 'registered'} ${formatTarget(self)} in ${formatMs(performance.now() - t0)}${noWait ? ' (not waited)' : ''}\n${formatHealth(health)}`);
         return EXIT.ok;
       } finally {
         groups.close();

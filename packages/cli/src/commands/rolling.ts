@@ -18,8 +18,6 @@ interface RollingCliOptions extends Elbv2CliOptions, FleetCliOptions {
   service?: string;
 }
 
-const label = (t: Elbv2Target): string => (t.port !== undefined ? `${t.id}:${t.port}` : t.id);
-
 /** 0 done; 130/143 interrupted; 3 when the failed step timed out (load balancer, fleet slot); else 1. */
 export function rollingExitCode(result: RollingResult, interrupted?: NodeJS.Signals): ExitCode {
   if (interrupted) return interrupted === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
@@ -28,6 +26,7 @@ export function rollingExitCode(result: RollingResult, interrupted?: NodeJS.Sign
 }
 
 function reporter(out: Output, total: () => number): (e: RollingEvent) => void {
+  const { formatTarget: label } = loadCore();
   const progress = lbProgress(out);
   return (e) => {
     switch (e.type) {
@@ -87,7 +86,7 @@ export function registerRollingCommand(program: Command, run: Run): void {
     .action((opts: RollingCliOptions, cmd: Command) =>
     run(async (out) => {
       if (!opts.exec && !opts.dryRun) cmd.error("error: required option '--exec <command>' not specified (or use --dry-run)", { code: 'commander.missingMandatoryOptionValue', exitCode: EXIT.usage });
-      const { rollingPatch, rollingPlan } = loadCore();
+      const { rollingPatch, rollingPlan, formatTarget: label } = loadCore();
       const groups = await openTargetGroups(opts);
       try {
         const targets = await rollingPlan(groups);

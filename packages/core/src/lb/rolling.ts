@@ -1,3 +1,4 @@
+import { formatTarget } from './elbv2/target-groups';
 import type { LbProgress } from './progress';
 import type { DeregisterOptions, Elbv2Target, RegisterOptions, TargetHealth } from './elbv2/types';
 
@@ -81,17 +82,12 @@ export interface RollingResult {
   };
 }
 
-/** `i-0abc:8080`, or the id alone. */
-export function targetKey(t: Elbv2Target): string {
-  return t.port !== undefined ? `${t.id}:${t.port}` : t.id;
-}
-
 /** Every distinct target of the groups, in the order DescribeTargetHealth lists them. */
 export async function rollingPlan(targetGroups: RollingTargetGroups, signal?: AbortSignal): Promise<Elbv2Target[]> {
   const seen = new Map<string, Elbv2Target>();
   for (const h of await targetGroups.describe(undefined, { signal })) {
     const t: Elbv2Target = h.target.port !== undefined ? { id: h.target.id, port: h.target.port } : { id: h.target.id };
-    if (!seen.has(targetKey(t))) seen.set(targetKey(t), t);
+    if (!seen.has(formatTarget(t))) seen.set(formatTarget(t), t);
   }
   return [...seen.values()];
 }
@@ -129,7 +125,7 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
   if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) throw new RangeError(`maxUnavailable must be a whole number >= 1, got ${String(options.maxUnavailable)}`);
   const targets = options.targets ?? (await rollingPlan(targetGroups, signal));
   emit({ type: 'plan', targets });
-  const result: RollingResult = { ok: true, targets: targets.map(targetKey), completed: [], skipped: [], aborted: false };
+  const result: RollingResult = { ok: true, targets: targets.map(formatTarget), completed: [], skipped: [], aborted: false };
   const wait = { ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}), ...(signal ? { signal } : {}) };
   const restoreTimeoutMs = options.restoreTimeoutMs ?? options.timeoutMs ?? ROLLING_RESTORE_TIMEOUT_MS;
   const runSignal = signal ?? new AbortController().signal;
@@ -167,23 +163,23 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
         emit({ type: 'failed', target, step, error, exitCode: code });
         stop = true;
         result.ok = false;
-        result.failure ??= { target: targetKey(target), step, error, exitCode: code, timedOut: false, wasOut: true, restored: false };
+        result.failure ??= { target: formatTarget(target), step, error, exitCode: code, timedOut: false, wasOut: true, restored: false };
         const restored = await restore(target);
-        if (result.failure.target === targetKey(target)) result.failure.restored = restored;
+        if (result.failure.target === formatTarget(target)) result.failure.restored = restored;
         return;
       }
       step = 'register';
       emit({ type: 'step', target, step, index });
       await targetGroups.register(target, { ...wait, onProgress });
       out = false;
-      result.completed.push(targetKey(target));
+      result.completed.push(formatTarget(target));
       emit({ type: 'done', target, elapsedMs: Math.round(performance.now() - t0) });
     } catch (error) {
       stop = true;
       result.ok = false;
       emit({ type: 'failed', target, step: step === 'guard' ? 'deregister' : step, error: message(error) });
       // a target never taken out is still in the load balancer
-      const failure = { target: targetKey(target), step, error: message(error), timedOut: isTimeout(error), wasOut: out, restored: !out };
+      const failure = { target: formatTarget(target), step, error: message(error), timedOut: isTimeout(error), wasOut: out, restored: !out };
       result.failure ??= failure;
       // a target that may be out (deregistering, or its registration failed) is put back once more
       if (out) {
@@ -202,7 +198,7 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
     }
   };
   await Promise.all(Array.from({ length: Math.min(maxUnavailable, targets.length) }, worker));
-  result.skipped = targets.slice(next).map(targetKey);
+  result.skipped = targets.slice(next).map(formatTarget);
   result.aborted = signal?.aborted === true;
   if (result.aborted && result.ok && result.skipped.length > 0) {
     result.ok = false;
