@@ -1,7 +1,7 @@
-import { ZerodownConfigError, ZerodownError } from '../../errors';
+import { ZerodownConfigError } from '../../errors';
 import { sleep } from '../../util/time';
-import { Deadline } from '../deadline';
-import { LoadBalancerError, MinHealthyError } from '../errors';
+import { runWithDeadline, type Deadline } from '../deadline';
+import { MinHealthyError } from '../errors';
 import type { LbProgress, LbProgressListener } from '../progress';
 import { withRetry, type RetryOptions } from '../retry';
 import { ImdsClient } from './imds';
@@ -277,17 +277,8 @@ export class Elbv2TargetGroups {
   }
 
   /** Runs `fn` under a deadline; turns aborts into a timeout error and SDK errors into LoadBalancerError. */
-  private async run<T>(what: string, signal: AbortSignal | undefined, timeoutMs: number, fn: (dl: Deadline) => Promise<T>): Promise<T> {
-    const dl = new Deadline(timeoutMs, signal);
-    try {
-      return await fn(dl);
-    } catch (error) {
-      if (error instanceof ZerodownError) throw error;
-      if (dl.signal.aborted) throw dl.timeoutError(what, error);
-      throw new LoadBalancerError(`${what}: ${describeAwsError(error)}${hintFor(error)}`, { cause: error });
-    } finally {
-      dl.dispose();
-    }
+  private run<T>(what: string, signal: AbortSignal | undefined, timeoutMs: number, fn: (dl: Deadline) => Promise<T>): Promise<T> {
+    return runWithDeadline(what, timeoutMs, signal, fn, (error) => `${describeAwsError(error)}${hintFor(error)}`);
   }
 
   /** Runs one task per item; the first failure cancels the others and is thrown. */

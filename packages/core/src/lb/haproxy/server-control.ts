@@ -1,7 +1,5 @@
-import { ZerodownError } from '../../errors';
 import { sleep } from '../../util/time';
-import { Deadline } from '../deadline';
-import { LoadBalancerError } from '../errors';
+import { runWithDeadline, type Deadline } from '../deadline';
 import type { LbProgress, LbProgressListener } from '../progress';
 import type { HaproxyServerStat } from './parse';
 import type { HaproxyRuntimeClient } from './runtime-api';
@@ -24,24 +22,16 @@ export interface HaproxyWaitOptions {
 export const HAPROXY_DEFAULTS = { pollIntervalMs: 250, timeoutMs: 600000 } as const;
 
 async function run(what: string, options: HaproxyWaitOptions, fn: (dl: Deadline, progress: (phase: LbProgress['phase'], s: HaproxyServerStat, message: string) => void) => Promise<void>, label: string, backend: string): Promise<void> {
-  const dl = new Deadline(options.timeoutMs ?? HAPROXY_DEFAULTS.timeoutMs, options.signal);
-  const progress = (phase: LbProgress['phase'], s: HaproxyServerStat, message: string): void => {
-    dl.lastStates[label] = `${s.status}, ${s.currentSessions} session(s)${s.checkStatus ? `, check ${s.checkStatus}` : ''}`;
-    try {
-      options.onProgress?.({ phase, target: label, group: backend, state: s.status, reason: s.checkStatus, elapsedMs: dl.elapsed(), deadlineMs: dl.deadlineMs, message });
-    } catch {
-      // a progress listener must not break the operation
-    }
-  };
-  try {
-    await fn(dl, progress);
-  } catch (error) {
-    if (error instanceof ZerodownError) throw error;
-    if (dl.signal.aborted) throw dl.timeoutError(what, error);
-    throw new LoadBalancerError(`${what}: ${(error as Error).message}`, { cause: error });
-  } finally {
-    dl.dispose();
-  }
+  await runWithDeadline(what, options.timeoutMs ?? HAPROXY_DEFAULTS.timeoutMs, options.signal, (dl) =>
+    fn(dl, (phase, s, message) => {
+      dl.lastStates[label] = `${s.status}, ${s.currentSessions} session(s)${s.checkStatus ? `, check ${s.checkStatus}` : ''}`;
+      try {
+        options.onProgress?.({ phase, target: label, group: backend, state: s.status, reason: s.checkStatus, elapsedMs: dl.elapsed(), deadlineMs: dl.deadlineMs, message });
+      } catch {
+        // a progress listener must not break the operation
+      }
+    }),
+  );
 }
 
 /**
