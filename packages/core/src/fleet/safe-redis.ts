@@ -1,7 +1,6 @@
 import type { Logger } from '../logger';
+import { withTimeout } from '../util/time';
 import type { FleetRedis } from './types';
-
-const UNAVAILABLE = Symbol('unavailable');
 
 /**
  * Runs Redis commands so that Redis trouble never blocks or breaks the caller: not `ready` → skipped at
@@ -27,32 +26,16 @@ export class SafeRedis {
       this.markDown(new Error(`redis connection is ${this.client.status}`));
       return undefined;
     }
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const pending = this.client.call(command, ...args);
-      pending.catch(() => {}); // a late rejection after the timeout must not become an unhandled rejection
-      const value = await Promise.race([
-        pending,
-        new Promise<typeof UNAVAILABLE>((resolve) => {
-          timer = setTimeout(() => resolve(UNAVAILABLE), this.timeoutMs);
-          timer.unref();
-        }),
-      ]);
-      if (value === UNAVAILABLE) {
-        this.markDown(new Error(`redis ${command} took longer than ${this.timeoutMs} ms`));
-        return undefined;
-      }
-      if (this.down) {
-        this.down = false;
-        this.logger.info({ code: 'ZERODOWN_FLEET' }, 'zerodown: Redis reachable again: fleet coordination resumed');
-      }
-      return { value };
-    } catch (error) {
-      this.markDown(error);
+    const r = await withTimeout(() => this.client.call(command, ...args), this.timeoutMs);
+    if (!r.ok) {
+      this.markDown(r.timedOut ? new Error(`redis ${command} took longer than ${this.timeoutMs} ms`) : r.error);
       return undefined;
-    } finally {
-      if (timer) clearTimeout(timer);
     }
+    if (this.down) {
+      this.down = false;
+      this.logger.info({ code: 'ZERODOWN_FLEET' }, 'zerodown: Redis reachable again: fleet coordination resumed');
+    }
+    return { value: r.value };
   }
 
   private markDown(error: unknown): void {
