@@ -1,3 +1,4 @@
+import { fullJitter } from '../lb/retry';
 import { sleep } from '../util/time';
 import { FleetGuardError, FleetLockTimeoutError } from './errors';
 import type { FleetRedisClient } from './redis-client';
@@ -88,8 +89,7 @@ export class FleetSemaphore {
       const elapsed = performance.now() - t0;
       if (elapsed >= timeoutMs || options.signal?.aborted) throw new FleetLockTimeoutError(this.service, this.limit, holders, Math.round(elapsed));
       options.onWait?.(holders, Math.round(elapsed));
-      const cap = Math.min(2000, 100 * 2 ** Math.min(attempt, 5));
-      await sleep(Math.min(timeoutMs - elapsed, 50 + Math.random() * cap), options.signal).catch(() => {});
+      await sleep(Math.min(timeoutMs - elapsed, 50 + fullJitter(attempt, 100, 2000)), options.signal).catch(() => {});
     }
   }
 
