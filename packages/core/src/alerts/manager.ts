@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../logger';
 import { Emitter, type Disposer } from '../util/emitter';
+import { onCallOf } from './on-call';
 import { raceSignal } from './race';
 import type { Alert, AlertCondition, AlertSink, AlertState, FlushOptions } from './types';
 
@@ -205,8 +206,8 @@ export class AlertManager {
       instance: this.instanceId,
       host: this.host,
       pid: process.pid,
+      ...onCallOf(cond),
     };
-    for (const k of ['owner', 'runbookUrl', 'statusPageUrl', 'severity'] as const) if (cond[k] !== undefined) alert[k] = cond[k];
     this.events.emit('alert', alert);
     await Promise.all(
       this.sinks.map((sink) =>

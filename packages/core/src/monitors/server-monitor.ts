@@ -1,4 +1,5 @@
 import type { AlertManager } from '../alerts/manager';
+import { onCallOf } from '../alerts/on-call';
 import type { Logger } from '../logger';
 import { Hysteresis } from './hysteresis';
 import { ServerSampler } from './sampler';
@@ -71,10 +72,7 @@ export class ServerMonitor {
             title: LABEL[m](v, t.threshold),
             details: { metric: m, value: v, threshold: t.threshold },
             ...(t.forMs !== undefined ? { forMs: t.forMs } : {}),
-            ...(t.owner !== undefined ? { owner: t.owner } : {}),
-            ...(t.runbookUrl !== undefined ? { runbookUrl: t.runbookUrl } : {}),
-            ...(t.statusPageUrl !== undefined ? { statusPageUrl: t.statusPageUrl } : {}),
-            ...(t.severity !== undefined ? { severity: t.severity } : {}),
+            ...onCallOf(t),
           });
         } else alerts.clear(key, { value: v });
       }

@@ -1,6 +1,7 @@
 import type { BreakerRegistry } from '../../breakers/registry';
 import type { Disposer } from '../../util/emitter';
 import type { AlertManager } from '../manager';
+import { onCallOf } from '../on-call';
 
 /**
  * Third-party alerts: a breaker leaving `closed` raises `third-party:breaker:<name>` (fleet-scoped: every
@@ -25,10 +26,7 @@ export function breakerAlerts(breakers: BreakerRegistry, alerts: AlertManager): 
       title: `Breaker "${name}" is open: calls to this third party fail fast${o.fallback ? ' with the fallback' : ''}`,
       details: { breaker: name, state, fleet: breaker.fleetOpen, counts: info.counts },
       forMs: o.alertForMs ?? 0,
-      ...(o.owner !== undefined ? { owner: o.owner } : {}),
-      ...(o.runbookUrl !== undefined ? { runbookUrl: o.runbookUrl } : {}),
-      ...(o.statusPageUrl !== undefined ? { statusPageUrl: o.statusPageUrl } : {}),
-      ...(o.severity !== undefined ? { severity: o.severity } : {}),
+      ...onCallOf(o),
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { HealthRegistry } from '../../health/registry';
 import type { Disposer } from '../../util/emitter';
 import type { AlertManager } from '../manager';
+import { onCallOf } from '../on-call';
 
 /**
  * Application alerts from health checks: a check going `fail` raises `application:check:<name>`
@@ -20,8 +21,7 @@ export function healthAlerts(health: HealthRegistry, alerts: AlertManager, skip:
         source: 'application',
         title: `Health check "${name}" is failing${state.critical ? ': the instance is out of rotation' : ''}`,
         details: { check: name, critical: state.critical, liveness: state.liveness, output: result.output },
-        ...(state.owner !== undefined ? { owner: state.owner } : {}),
-        ...(state.runbookUrl !== undefined ? { runbookUrl: state.runbookUrl } : {}),
+        ...onCallOf(state),
       });
     } else alerts.clear(key, { status: result.status });
   });
