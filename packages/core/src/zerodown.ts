@@ -23,8 +23,6 @@ import { sleep, withTimeout } from './util/time';
 
 /** Options of {@link Zerodown.attach}. */
 export interface AttachOptions {
-  /** How to stop this server accepting; must resolve once it has closed. Default `server.close()`. Fastify passes `fastify.close()`. */
-  close?: () => Promise<void>;
   /** Set `keepAliveTimeout`/`headersTimeout` above the load balancer's idle timeout instead of warning. Default false. */
   tuneTimeouts?: boolean;
   /**
@@ -180,7 +178,7 @@ export class Zerodown {
     if (this.trackers.some((t) => t.server === server)) return () => {};
     checkServerTimeouts(server, this.options.loadBalancer.idleTimeoutMs, this.logger, options.tuneTimeouts ?? false);
     const front = options.probes === false ? undefined : this.frontHandler();
-    const tracker = new ServerTracker(server, this.inflightCounter, options.close, front);
+    const tracker = new ServerTracker(server, this.inflightCounter, front);
     this.trackers.push(tracker);
     return () => {
       tracker.detach();
@@ -202,12 +200,9 @@ export class Zerodown {
 
   /** Wraps a plain node:http handler so probe paths are answered first (not needed when the server is attached). */
   requestListener(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
-    const probes = this.probes;
-    const shedding = this.shedding;
+    const front = this.frontHandler();
     return (req, res) => {
-      if (probes.handle(req, res)) return;
-      if (shedding.shouldShed()) shedding.reject(res);
-      else handler(req, res);
+      if (!front(req, res)) handler(req, res);
     };
   }
 

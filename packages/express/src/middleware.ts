@@ -16,14 +16,9 @@ export function zerodownExpress(zd: Zerodown): ZerodownMiddleware {
   const probes = zd.probes;
   const shedding = zd.shedding;
   return function zerodownProbes(req, res, next) {
-    const kind = probes.match(req.url);
-    if (kind === undefined) {
-      // load shedding (opt-in): ordinary routes get 503 + Retry-After while overloaded, probes never do
-      if (shedding.shouldShed()) return shedding.reject(res);
-      return next();
-    }
-    const r = probes.respond(kind, req.method, req.headers.authorization);
-    res.writeHead(r.statusCode, r.headers);
-    res.end(req.method === 'HEAD' ? undefined : r.body);
+    if (probes.handle(req, res)) return;
+    // load shedding (opt-in): ordinary routes get 503 + Retry-After while overloaded, probes never do
+    if (shedding.shouldShed()) return shedding.reject(res);
+    next();
   };
 }

@@ -55,7 +55,6 @@ export class ServerTracker {
   constructor(
     readonly server: AttachableServer,
     private readonly inflight: InflightCounter,
-    private readonly closeServer: () => Promise<void> = () => defaultClose(server),
     front?: FrontHandler,
   ) {
     this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
@@ -153,7 +152,7 @@ export class ServerTracker {
   stop(): Promise<void> {
     if (this.closed) return this.closed;
     this.stopping = true;
-    this.closed = this.closeServer();
+    this.closed = closeServer(this.server);
     // idle keep-alive connections: node:http knows which ones are not receiving a request right now
     (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     for (const socket of this.sockets) {
@@ -198,7 +197,7 @@ function endWhenFlushed(socket: Socket): void {
   socket.once('finish', () => socket.destroy());
 }
 
-function defaultClose(server: AttachableServer): Promise<void> {
+function closeServer(server: AttachableServer): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     server.close(() => resolve());
