@@ -34,7 +34,10 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
     };
     fastify.route({ method: ['GET', 'HEAD'], url, exposeHeadRoute: false, logLevel: 'warn', handler });
     // answer 405 before any body parsing (a POST with an unknown content type would otherwise get 415)
-    fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', onRequest: (req, reply, done) => { handler(req, reply); done(); }, handler });
+    fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', onRequest: async (req, reply) => {
+      handler(req, reply);
+      return reply; // answered: fastify skips body parsing and the route handler
+    }, handler });
   }
   // load shedding (opt-in): ordinary routes get 503 + Retry-After while overloaded, probes never do
   // (the hook is added only when shedding is enabled: a hook costs every request something)
