@@ -18,11 +18,13 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): Ch
     throw new TypeError(`httpCheck: expected an http(s) URL, got ${JSON.stringify(target.protocol)}`);
   }
   const expect = options.expectStatus ?? ((s: number) => s >= 200 && s < 400);
+  // undici loads when an HTTP check is created (startup), not inside the first run's timeout
+  const request = undiciRequest();
   return {
     componentType: 'component',
     measurement: 'responseTime',
     async run(signal) {
-      const res = await undiciRequest()(target, { method: options.method ?? 'GET', headers: options.headers, signal });
+      const res = await request(target, { method: options.method ?? 'GET', headers: options.headers, signal });
       await res.body.dump();
       if (!expect(res.statusCode)) throw new Error(`upstream answered ${res.statusCode}`);
     },
