@@ -33,11 +33,10 @@ export const BREAKER_CHECK_PREFIX = 'breaker.';
 export class BreakerRegistry {
   private readonly breakers = new Map<string, Breaker>();
   private readonly events: Emitter<BreakerEvents>;
-  private readonly rotation = new BucketRotation();
+  /** The shared bucket timers also reclaim the opossum instance of breakers idle for a full window. */
+  private readonly rotation = new BucketRotation((emitter) => this.sweep(emitter));
   /** opossum options per distinct setting (breakers without an `errorFilter` share them). */
   private readonly settings = new Map<string, CircuitSettings>();
-  /** Rotation emitters already sweeping idle breakers (one listener each). */
-  private readonly swept = new Set<EventEmitter>();
   /** One hooks object for every breaker. */
   private readonly hooks: BreakerHooks = { onState: (b, state, previous) => this.onState(b, state, previous) };
 
@@ -116,7 +115,6 @@ export class BreakerRegistry {
   dispose(): void {
     for (const name of [...this.breakers.keys()]) this.remove(name);
     this.rotation.dispose();
-    this.swept.clear();
     this.settings.clear();
     this.events.clear();
   }
@@ -128,11 +126,6 @@ export class BreakerRegistry {
     const shared = options.errorFilter ? undefined : this.settings.get(key);
     if (shared) return shared;
     const rotation = this.rotation.emitterFor(Math.max(1, Math.floor(o.rollingCountTimeoutMs / o.rollingCountBuckets)));
-    if (!this.swept.has(rotation)) {
-      this.swept.add(rotation);
-      // the shared bucket timer also reclaims the opossum instance of breakers idle for a full window
-      rotation.on('rotate', () => this.sweep(rotation));
-    }
     const settings: CircuitSettings = {
       // opossum would otherwise make a random name per breaker; OwnedCircuit reports the breaker's own name
       name: 'zerodown',

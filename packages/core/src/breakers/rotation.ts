@@ -7,12 +7,16 @@ import { EventEmitter } from 'node:events';
 export class BucketRotation {
   private readonly clocks = new Map<number, { emitter: EventEmitter; timer: NodeJS.Timeout }>();
 
+  /** @param onRotate called on every tick of each clock, before the breakers' own rotation listeners. */
+  constructor(private readonly onRotate: (emitter: EventEmitter) => void) {}
+
   /** The shared emitter for a bucket length (ms). */
   emitterFor(bucketMs: number): EventEmitter {
     let c = this.clocks.get(bucketMs);
     if (!c) {
       const emitter = new EventEmitter();
       emitter.setMaxListeners(0);
+      emitter.on('rotate', () => this.onRotate(emitter));
       const timer = setInterval(() => emitter.emit('rotate'), bucketMs);
       timer.unref();
       c = { emitter, timer };
