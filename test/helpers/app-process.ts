@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
+// the polling helper lives in ./wait; re-exported for the tests that import it from here
+export { waitFor } from './wait';
+
 /** A JSON event line the fixture app printed on stdout. */
 export interface AppEvent {
   event: string;
@@ -94,14 +97,4 @@ export function startApp(script: string, env: Record<string, string>, timeoutMs 
       reject(new Error(`app ${script} exited with ${code} before listening; stderr:\n${err}`));
     });
   });
-}
-
-/** Resolves when `predicate` is true, polling every `everyMs`; rejects after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string, everyMs = 20): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await predicate()) return;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
