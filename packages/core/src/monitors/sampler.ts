@@ -1,18 +1,16 @@
 import { statfs } from 'node:fs/promises';
 import { cpus } from 'node:os';
-import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { EventLoopDelay } from './event-loop-delay';
 import type { ServerMetric, ServerSample } from './types';
 
 /**
- * Reads server metrics; each `sample()` reports the interval since the previous one. The event-loop delay
- * is the larger of the histogram's maximum and the sampler's own lateness (given the expected
- * `intervalMs`): after `reset()` the histogram drops its first tick, so a block that starts right after a
- * sample would otherwise be missed.
+ * Reads server metrics; each `sample()` reports the interval since the previous one (the event-loop delay
+ * includes the sampler's own lateness given the expected `intervalMs`: see {@link EventLoopDelay}).
  */
 export class ServerSampler {
-  private readonly histogram: IntervalHistogram;
-  private lastSample = performance.now();
+  private readonly delay: EventLoopDelay | undefined;
   private elu: EventLoopUtilization;
   private cpu = cpuTimes();
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
@@ -20,10 +18,9 @@ export class ServerSampler {
   constructor(
     private readonly metrics: ReadonlySet<ServerMetric>,
     private readonly diskPath: string,
-    private readonly intervalMs = 0,
+    intervalMs = 0,
   ) {
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
-    if (metrics.has('eventLoopDelayMs')) this.histogram.enable();
+    if (metrics.has('eventLoopDelayMs')) this.delay = new EventLoopDelay(intervalMs);
     this.elu = performance.eventLoopUtilization();
   }
 
@@ -31,13 +28,7 @@ export class ServerSampler {
   async sample(): Promise<ServerSample> {
     const s: ServerSample = { eventLoopDelayMs: undefined, eventLoopUtilization: undefined, heapUsedPercent: undefined, rssBytes: undefined, cpuPercent: undefined, diskFreePercent: undefined };
     const m = this.metrics;
-    const now = performance.now();
-    const lateMs = this.intervalMs > 0 ? Math.max(0, now - this.lastSample - this.intervalMs) : 0;
-    this.lastSample = now;
-    if (m.has('eventLoopDelayMs')) {
-      s.eventLoopDelayMs = Math.round(Math.max(this.histogram.count > 0 ? this.histogram.max / 1e6 : 0, lateMs));
-      this.histogram.reset();
-    }
+    if (this.delay) s.eventLoopDelayMs = Math.round(this.delay.read());
     if (m.has('eventLoopUtilization')) {
       const now = performance.eventLoopUtilization();
       s.eventLoopUtilization = Math.round(performance.eventLoopUtilization(now, this.elu).utilization * 1000) / 1000;
@@ -64,7 +55,7 @@ export class ServerSampler {
 
   /** Stops the event-loop histogram. */
   dispose(): void {
-    this.histogram.disable();
+    this.delay?.dispose();
   }
 }
 

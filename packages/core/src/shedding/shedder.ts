@@ -1,8 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { ZerodownConfigError } from '../errors';
 import type { Logger } from '../logger';
+import { EventLoopDelay } from '../monitors/event-loop-delay';
 
 /** The `shedding` option (opt-in load shedding). */
 export interface SheddingOptions {
@@ -33,9 +33,8 @@ const BODY = '{"error":"overloaded","retry":true}';
 export class Shedder {
   private shedding = false;
   private timer: NodeJS.Timeout | undefined;
-  private histogram: IntervalHistogram | undefined;
+  private delay: EventLoopDelay | undefined;
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
-  private lastSample = 0;
   private readonly headers: Record<string, string>;
 
   constructor(
@@ -44,9 +43,7 @@ export class Shedder {
   ) {
     this.headers = { 'content-type': 'application/json', 'retry-after': String(options.retryAfterSeconds), connection: 'close' };
     if (!options.enabled) return;
-    this.histogram = monitorEventLoopDelay({ resolution: 10 });
-    this.histogram.enable();
-    this.lastSample = performance.now();
+    this.delay = new EventLoopDelay(options.sampleIntervalMs);
     this.timer = setInterval(() => this.evaluate(), options.sampleIntervalMs);
     this.timer.unref();
   }
@@ -69,17 +66,11 @@ export class Shedder {
 
   /**
    * Re-evaluates now (the background timer calls it; tests may too). Hysteresis: clears at 80% of a threshold.
-   * The delay is the larger of the histogram's maximum and this sampler's own lateness: after `reset()` the
-   * histogram drops its first tick, so a block that starts right after a sample shows only in the lateness.
+   * The delay includes this sampler's own lateness (see {@link EventLoopDelay}).
    */
   evaluate(): boolean {
-    const h = this.histogram;
-    if (!h) return false;
-    const now = performance.now();
-    const lateMs = now - this.lastSample - this.options.sampleIntervalMs;
-    this.lastSample = now;
-    const delayMs = Math.max(h.count > 0 ? h.max / 1e6 : 0, lateMs);
-    h.reset();
+    if (!this.delay) return false;
+    const delayMs = this.delay.read();
     const heapPct = (getHeapStatistics().used_heap_size / this.heapLimit) * 100;
     const o = this.options;
     const factor = this.shedding ? 0.8 : 1;
@@ -107,8 +98,8 @@ export class Shedder {
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.histogram?.disable();
-    this.histogram = undefined;
+    this.delay?.dispose();
+    this.delay = undefined;
     this.shedding = false;
   }
 }
