@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Redis, { Cluster } from 'ioredis';
 import { ALERT_DEFAULTS, ZerodownConfigError, zerodown, type Alert, type AlertSink, type Zerodown } from '@zerodown/core';
 import { waitFor } from './helpers/app-process';
+import { closeServer } from './helpers/http-server';
 
 // Options of alerts, monitors, shedding and fleet, checked through the public zerodown() factory.
 
@@ -113,8 +114,7 @@ describe('alerts and monitors options', () => {
 describe('shedding.set()', () => {
   let server: Server | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    if (server) await closeServer(server);
     server = undefined;
   });
 

@@ -7,6 +7,7 @@ import { startRollbarCapture, type RollbarCapture } from './fixtures/rollbar-cap
 import { startThirdParty, type ThirdPartyServer } from './fixtures/third-party-server';
 import { startWebhookServer, type WebhookServer } from './fixtures/webhook-server';
 import { waitFor } from './helpers/app-process';
+import { closeServer } from './helpers/http-server';
 
 const TOKEN = 'test-token-0123456789';
 const BREAKER_KEY = 'third-party:breaker:third-party';
@@ -57,8 +58,7 @@ async function startApp(thirdParty: ThirdPartyServer, extra: Parameters<typeof z
 async function stopApp(app: App | undefined): Promise<void> {
   if (!app) return;
   app.zd.dispose();
-  app.server.closeAllConnections();
-  await new Promise<void>((r) => app.server.close(() => r()));
+  await closeServer(app.server);
 }
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: unknown; ms: number }> {

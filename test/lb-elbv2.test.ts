@@ -19,6 +19,7 @@ import {
   type LbProgress,
 } from '@zerodown/core';
 import { startElbv2Fixture, type Elbv2Fixture } from './fixtures/elbv2-fixture';
+import { closeServer } from './helpers/http-server';
 import { freePort } from './helpers/ports';
 
 const SELF = 'i-0aaaaaaaaaaaaaaa1';
@@ -361,8 +362,7 @@ describe('the adapter and its configuration', () => {
       expect(['draining', 'unused']).toContain(fx.stateOf(arn, SELF));
     } finally {
       zd.dispose();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await closeServer(server);
     }
   });
 

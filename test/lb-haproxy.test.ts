@@ -17,6 +17,7 @@ import {
   type LbProgress,
 } from '@zerodown/core';
 import { requireHaproxy, startHaproxy, type HaproxyFixture } from './fixtures/haproxy-fixture';
+import { closeServer } from './helpers/http-server';
 
 interface Backend {
   name: string;
@@ -67,9 +68,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await agent.close();
   await hx.stop();
-  s1.server.closeAllConnections();
-  s2.server.closeAllConnections();
-  await Promise.all([new Promise((r) => s1.server.close(r)), new Promise((r) => s2.server.close(r))]);
+  await Promise.all([closeServer(s1.server), closeServer(s2.server)]);
 });
 
 async function waitFor(fn: () => Promise<boolean>, ms: number, what: string): Promise<void> {

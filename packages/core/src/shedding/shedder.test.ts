@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { ZerodownConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { SHEDDING_DEFAULTS, Shedder } from './shedder';
+import { closeServer } from '../../../../test/helpers/http-server';
 import { sleep } from '../../../../test/helpers/wait';
 
 // Real Shedder (real event-loop histogram), a real node:http server for the 503 answer.
@@ -78,8 +79,7 @@ describe('Shedder', () => {
   describe('the 503 answer', () => {
     let server: Server | undefined;
     afterEach(async () => {
-      server?.closeAllConnections();
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      if (server) await closeServer(server);
       server = undefined;
     });
 

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { HealthRegistry } from '../registry';
 import { httpCheck } from './http';
 import { silentLogger, zerodown, type Logger } from '../../index';
+import { closeServer } from '../../../../../test/helpers/http-server';
 
 describe('httpCheck against a real upstream', () => {
   let mode: 'ok' | 'error' | 'hang' = 'ok';
@@ -18,8 +19,7 @@ describe('httpCheck against a real upstream', () => {
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/status`;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    await closeServer(server);
   });
 
   test('passes on 2xx, fails on 500 and on a hang (timeout)', async () => {
