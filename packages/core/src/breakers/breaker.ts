@@ -1,7 +1,7 @@
 import type CircuitBreaker from 'opossum';
 import { BreakerOpenError, translateBreakerError } from './errors';
 import { CallContext, type CallOwner } from './call-context';
-import { OwnedCircuit, type CircuitOwner, type CircuitSettings } from './circuit';
+import { OwnedCircuit, timeoutOf, type CircuitOwner, type CircuitSettings } from './circuit';
 import type { BreakerAction, BreakerInfo, BreakerOptions, BreakerState } from './types';
 
 /** Hooks a breaker reports to (the registry wires alerts, health and the fleet through them; one object for all). */
@@ -164,8 +164,4 @@ export class Breaker implements CircuitOwner, CallOwner {
       return Promise.reject(e);
     }
   }
-}
-
-function timeoutOf(settings: CircuitSettings): number {
-  return typeof settings.timeout === 'number' ? settings.timeout : 0;
 }

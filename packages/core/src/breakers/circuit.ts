@@ -11,6 +11,11 @@ import type { BreakerState } from './types';
  */
 export type CircuitSettings = CircuitBreaker.Options<unknown[]> & { resetTimeout: number };
 
+/** The call timeout (ms) of these settings (0: none). */
+export function timeoutOf(settings: CircuitSettings): number {
+  return typeof settings.timeout === 'number' ? settings.timeout : 0;
+}
+
 /** What an {@link OwnedCircuit} reports to: the zerodown breaker that made it. */
 export interface CircuitOwner {
   readonly name: string;
@@ -64,7 +69,7 @@ export class OwnedCircuit extends CircuitBreaker<unknown[], unknown> {
     withFallback: boolean,
   ) {
     super(action, settings);
-    this.timeoutMs = typeof settings.timeout === 'number' ? settings.timeout : 0;
+    this.timeoutMs = timeoutOf(settings);
     for (const event of UNUSED_EVENTS) this.removeAllListeners(event);
     // @types/opossum types `timeout` listeners without the call's args, which opossum does pass
     const events = this as EventEmitter;
