@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../logger';
 import { Emitter, type Disposer } from '../util/emitter';
+import { promiseOf } from '../util/promise-of';
 import { onCallOf } from './on-call';
 import { raceSignal } from './race';
 import type { Alert, AlertCondition, AlertSink, AlertState, FlushOptions } from './types';
@@ -146,7 +147,7 @@ export class AlertManager {
    */
   async flush(signal: AbortSignal, options: FlushOptions = {}): Promise<void> {
     await raceSignal(Promise.all(this.inflight), signal);
-    await Promise.all(this.sinks.map((s) => (s.flush ? raceSignal(safe(() => s.flush!(signal, options)), signal) : undefined)));
+    await Promise.all(this.sinks.map((s) => (s.flush ? raceSignal(promiseOf(() => s.flush!(signal, options)), signal) : undefined)));
   }
 
   /** Stops timers and disposes the sinks. */
@@ -211,7 +212,7 @@ export class AlertManager {
     this.events.emit('alert', alert);
     await Promise.all(
       this.sinks.map((sink) =>
-        safe(() => sink.send(alert)).catch((error: unknown) =>
+        promiseOf(() => sink.send(alert)).catch((error: unknown) =>
           this.settings.logger.warn({ err: error, sink: sink.name, key: alert.key }, `zerodown: alert sink "${sink.name}" failed`),
         ),
       ),
@@ -224,14 +225,5 @@ export class AlertManager {
     if (this.sentAt.length >= this.settings.maxPerMinute) return false;
     this.sentAt.push(now);
     return true;
-  }
-}
-
-/** Runs `fn`, turning a synchronous throw into a rejection. */
-function safe(fn: () => unknown): Promise<unknown> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error);
   }
 }

@@ -1,4 +1,5 @@
 import type CircuitBreaker from 'opossum';
+import { promiseOf } from '../util/promise-of';
 import { BreakerOpenError, translateBreakerError } from './errors';
 import { CallContext, type CallOwner } from './call-context';
 import { OwnedCircuit, timeoutOf, type CircuitOwner, type CircuitSettings } from './circuit';
@@ -157,11 +158,7 @@ export class Breaker implements CircuitOwner, CallOwner {
 
   private rejectFast(args: unknown[]): Promise<unknown> {
     const error = new BreakerOpenError(this.name);
-    if (!this.options.fallback) return Promise.reject(error);
-    try {
-      return Promise.resolve(this.options.fallback(error, ...args));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const fallback = this.options.fallback;
+    return fallback ? promiseOf(() => fallback(error, ...args)) : Promise.reject(error);
   }
 }
