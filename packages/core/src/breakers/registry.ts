@@ -155,20 +155,9 @@ export class BreakerRegistry {
     this.events.emit('state', breaker.name, state, previous, breaker);
   }
 
-  /**
-   * Re-runs a breaker's check until its cached result shows the current state. A run already in progress
-   * (state changes in quick succession) makes `runNow` return early with an older result, so re-check.
-   */
+  /** Refreshes a breaker's cached check; `runNow` runs it after the state change, so it shows the current state. */
   private async refreshCheck(breaker: Breaker): Promise<void> {
-    const health = this.health!;
-    const name = BREAKER_CHECK_PREFIX + breaker.name;
-    for (let attempt = 0; attempt < 20; attempt++) {
-      await health.runNow(name);
-      const check = health.get(name);
-      if (!check || this.breakers.get(breaker.name) !== breaker) return;
-      if (check.result?.observedValue === breaker.currentState) return;
-      await new Promise<void>((r) => setImmediate(r));
-    }
+    await this.health!.runNow(BREAKER_CHECK_PREFIX + breaker.name);
   }
 }
 

@@ -10,7 +10,8 @@ interface Entry extends CheckState {
   runs: number;
   def: CheckDefinition;
   timer: NodeJS.Timeout | undefined;
-  running: boolean;
+  /** The run in progress, if any: runs never overlap. */
+  running: Promise<void> | undefined;
 }
 
 /** Events of the health registry. */
@@ -66,7 +67,7 @@ export class HealthRegistry {
       runs: 0,
       def,
       timer: undefined,
-      running: false,
+      running: undefined,
     };
     this.entries.set(name, entry);
     if (this.started) void this.runAndSchedule(entry);
@@ -119,10 +120,14 @@ export class HealthRegistry {
     return this.entries.get(name);
   }
 
-  /** Runs one check now (outside its schedule) and returns the fresh result. */
+  /**
+   * Runs one check now (outside its schedule) and returns the result of a run that started after this
+   * call: a run already in progress may have read older state, so it is awaited and followed by a new one.
+   */
   async runNow(name: string): Promise<CheckResult | undefined> {
     const e = this.entries.get(name);
     if (!e) return undefined;
+    if (e.running) await e.running;
     await this.runOnce(e);
     return e.result;
   }
@@ -164,9 +169,14 @@ export class HealthRegistry {
     e.timer.unref();
   }
 
-  private async runOnce(e: Entry): Promise<void> {
-    if (e.running) return;
-    e.running = true;
+  private runOnce(e: Entry): Promise<void> {
+    e.running ??= this.execute(e).finally(() => {
+      e.running = undefined;
+    });
+    return e.running;
+  }
+
+  private async execute(e: Entry): Promise<void> {
     const start = performance.now();
     const r = await withTimeout(e.def.run, e.timeoutMs);
     const durationMs = Math.round((performance.now() - start) * 100) / 100;
@@ -185,7 +195,6 @@ export class HealthRegistry {
       const output = r.timedOut ? `timed out after ${e.timeoutMs} ms` : errorText(r.error);
       result = { status: 'fail', observedValue: durationMs, observedUnit: 'ms', output, time: new Date().toISOString(), durationMs };
     }
-    e.running = false;
     e.runs++;
     const previous = e.result;
     e.result = result;
