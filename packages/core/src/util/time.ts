@@ -1,3 +1,5 @@
+import { promiseOf } from './promise-of';
+
 /** Injectable clock and timers, so tests can drive time and process effects. */
 export interface Clock {
   now(): number;
@@ -41,13 +43,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, ms: 
       resolve({ ok: false, timedOut: true });
     }, ms);
     t.unref();
-    let p: Promise<T>;
-    try {
-      p = Promise.resolve(fn(ac.signal));
-    } catch (error) {
-      p = Promise.reject(error);
-    }
-    p.then(
+    promiseOf(() => fn(ac.signal)).then(
       (value) => {
         if (settled) return;
         settled = true;
