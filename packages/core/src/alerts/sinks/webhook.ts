@@ -48,6 +48,7 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
   const headers = { 'content-type': 'application/json', 'user-agent': 'zerodown-alerts', ...options.headers };
   const ac = new AbortController();
   const target = safeUrl(options.url);
+  const request = undiciRequest(); // loaded when the sink is configured, not inside a delivery's timeout
   const waiting: Item[] = [];
   /** Keys with a delivery in flight (one at a time per key keeps their order). */
   const busy = new Set<string>();
@@ -60,7 +61,7 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (ac.signal.aborted) return;
       try {
-        const res = await undiciRequest()(options.url, {
+        const res = await request(options.url, {
           method: 'POST',
           headers,
           body,

@@ -34,6 +34,8 @@ export function imdsEndpoint(options: ImdsClientOptions = {}): string {
 export class ImdsClient {
   readonly endpoint: string;
   private readonly timeoutMs: number;
+  /** undici, loaded with the client, not inside the first call's (1 s) timeout. */
+  private readonly request = undiciRequest();
   private readonly ttl: number;
   private readonly disabled: boolean;
   private token: { value: string; expires: number } | undefined;
@@ -90,7 +92,7 @@ export class ImdsClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
-      const res = await undiciRequest()(url, { method, headers, signal: combined, reset: true, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
+      const res = await this.request(url, { method, headers, signal: combined, reset: true, headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs });
       const body = await res.body.text();
       return { status: res.statusCode, body };
     } catch (error) {
