@@ -129,7 +129,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
 /** A refusal by the min-healthy guard is a 409 naming the reason (readiness was left as it was); anything else passes through. */
 function refusal(error: unknown): unknown {
   if (!(error instanceof MinHealthyError)) return error;
-  return new ControlHttpError(409, error.code, `${error.message.replace(/ Use force to (deregister|drain) anyway\.$/, '')}; readiness is unchanged. Drain with force (zerodown drain --force) to deregister anyway`);
+  return new ControlHttpError(409, error.code, `${error.message.replace(/ Use force to (deregister|drain) anyway\.$/, '')} Readiness is unchanged; drain with force (zerodown drain --force) to deregister anyway.`);
 }
 
 function timeout(what: string, ms: number, lb: boolean, idle: boolean): ControlHttpError {
