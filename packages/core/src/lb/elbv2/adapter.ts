@@ -28,8 +28,10 @@ function progressLogger(ctx: LoadBalancerContext): (p: LbProgress) => void {
 }
 
 /**
- * A {@link LoadBalancerAdapter} for `zd.useLoadBalancer(...)`: on drain, deregisters this instance from its
- * ELBv2 target groups and resolves once it is `unused`, or `draining` with no request in flight here; on ready,
+ * A {@link LoadBalancerAdapter} for `zd.useLoadBalancer(...)`: on drain, checks the `minHealthy` guard (a refusal
+ * throws `MinHealthyError` before anything changes, unless the context bypasses it: then it logs at warn and goes
+ * on), deregisters this instance from its ELBv2 target groups and resolves once it is `unused`, or `draining` with
+ * no request in flight here; on ready,
  * registers it and resolves once `healthy`. The AWS SDK loads on first use.
  */
 export function elbv2Adapter(options: Elbv2AdapterOptions): LoadBalancerAdapter & { targetGroups(): Promise<Elbv2TargetGroups> } {
