@@ -48,7 +48,7 @@ async function startApp(arn: string, port: number, socket: string): Promise<{ lo
   let err = '';
   c.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));
-  await waitFor(() => /listening on http/.test(err) || c.exitCode !== null, 15000, 'the app to listen');
+  await waitFor(() => /listening on http/.test(err) || c.exitCode !== null, 30000, 'the app to listen');
   return { logs: () => err, exited, kill: (s) => c.kill(s) };
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Zerodown } from '../zerodown';
-import { MinHealthyError } from '../lb/errors';
+import { LoadBalancerSupersededError, MinHealthyError } from '../lb/errors';
 import { sleep, withTimeout } from '../util/time';
 import { ControlHttpError, ControlParams, readJsonBody } from './request-body';
 import type { ControlCheckSummary, ControlDrainResponse, ControlErrorBody, ControlResumeResponse, ControlStatus, ControlWaitIdleResponse } from './types';
@@ -111,7 +111,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
         if (register) await zd.resume({ timeoutMs });
         else zd.lifecycle.resume();
       }, timeoutMs);
-      if (!r.ok) throw r.timedOut ? timeout('resume', timeoutMs, register, false) : r.error;
+      if (!r.ok) throw r.timedOut ? timeout('resume', timeoutMs, register, false) : refusal(r.error);
       zd.logger.info({ register, elapsedMs: elapsed() }, 'zerodown: resumed over the control channel');
       const answer: ControlResumeResponse = { ok: true, registered: register, elapsedMs: elapsed(), status: controlStatus(zd, socket) };
       return [200, answer];
@@ -126,8 +126,12 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
   }
 }
 
-/** A refusal by the min-healthy guard is a 409 naming the reason (readiness was left as it was); anything else passes through. */
+/**
+ * A refusal by the min-healthy guard is a 409 naming the reason (readiness was left as it was); so is an operation
+ * cancelled by a newer one on the same load-balancer adapter (e.g. a resume cancelled by a drain). Anything else passes through.
+ */
 function refusal(error: unknown): unknown {
+  if (error instanceof LoadBalancerSupersededError) return new ControlHttpError(409, error.code, error.message);
   if (!(error instanceof MinHealthyError)) return error;
   return new ControlHttpError(409, error.code, `${error.message.replace(/ Use force to (deregister|drain) anyway\.$/, '')} Readiness is unchanged; drain with force (zerodown drain --force) to deregister anyway.`);
 }
