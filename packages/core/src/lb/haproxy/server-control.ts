@@ -97,8 +97,8 @@ export function drainServer(client: HaproxyRuntimeClient, backend: string, serve
     if (!options.force && minHealthy > 0) {
       const rows = await retrying((signal) => client.serversState(backend, signal));
       const self = rows.find((r) => r.backend === backend && r.server === server);
-      // a server already out of rotation takes nothing away from the others
-      if (self && isUp(self)) {
+      // a server already put out of rotation (drain or maintenance) takes nothing away from the others
+      if (self && self.adminFlags.length === 0) {
         try {
           checkMinHealthy(rows, backend, server, minHealthy);
         } catch (error) {
