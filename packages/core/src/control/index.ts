@@ -7,3 +7,5 @@ export { probeSocket, prepareSocketPath, pruneStaleSockets, type SocketProbe } f
 export { MAX_CONTROL_BODY_BYTES } from './request-body';
 export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError } from './errors';
 export type * from './types';
+export { assertTrustedDirectory, assertTrustedSocket, assertTrustedSocketPath, type DirectoryRule } from './trust';
+export { ControlTrustError } from './errors';
