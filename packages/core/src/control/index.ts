@@ -9,3 +9,4 @@ export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError } 
 export type * from './types';
 export { assertTrustedDirectory, assertTrustedSocket, assertTrustedSocketPath, type DirectoryRule } from './trust';
 export { ControlTrustError } from './errors';
+export { redactText, redactValue, redactError, isSecretName } from '../config/redact';
