@@ -10,14 +10,19 @@ import { redactText } from './redact';
 const SECRET = 's3cr3t-VALUE-0123456789';
 const base = { logger: silentLogger, drain: { signals: false as const } };
 
-function configError(fn: () => unknown): ZerodownConfigError {
+/** What `fn` threw (undefined when it returned). */
+function thrown(fn: () => unknown): unknown {
   try {
     fn();
+    return undefined;
   } catch (error) {
-    expect(error).toBeInstanceOf(ZerodownConfigError);
-    return error as ZerodownConfigError;
+    return error;
   }
-  throw new Error('expected a ZerodownConfigError');
+}
+function configError(fn: () => unknown): ZerodownConfigError {
+  const e = thrown(fn);
+  expect(e).toBeInstanceOf(ZerodownConfigError);
+  return e as ZerodownConfigError;
 }
 
 /** The whole error as a user could see it: message, fields, JSON and inspection. */

@@ -17,6 +17,16 @@ export type DirectoryRule = 'private' | 'shared';
 /** lstat errors that connecting reports better (no such path, or no permission to look): not a trust problem. */
 const UNREACHABLE = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM']);
 
+/** `lstat(path)`, or `undefined` when `unreachableOk` and the path is missing or cannot be looked at. */
+async function lstatUnlessUnreachable(path: string, unreachableOk: boolean): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (error) {
+    if (unreachableOk && UNREACHABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+    throw error;
+  }
+}
+
 /** This process's uid, or `undefined` where there are none (Windows): no ownership checks there. */
 export function currentUid(): number | undefined {
   return typeof process.getuid === 'function' ? process.getuid() : undefined;
@@ -53,14 +63,8 @@ function directoryFix(dir: string, st: Stats, rule: DirectoryRule, uid: number):
  */
 export async function assertTrustedDirectory(dir: string, rule: DirectoryRule, options: { missingOk?: boolean } = {}): Promise<void> {
   const uid = currentUid();
-  if (uid === undefined) return;
-  let st: Stats;
-  try {
-    st = await lstat(dir);
-  } catch (error) {
-    if (options.missingOk && UNREACHABLE.has((error as NodeJS.ErrnoException).code ?? '')) return;
-    throw error;
-  }
+  const st = uid === undefined ? undefined : await lstatUnlessUnreachable(dir, options.missingOk === true);
+  if (uid === undefined || st === undefined) return;
   const problem = directoryProblem(st, rule, uid);
   if (problem === undefined) return;
   throw new ControlTrustError(dir, 'directory', `zerodown: refusing the control socket directory ${dir}: it ${problem} (owner uid ${st.uid}, mode ${formatMode(st.mode)}); ${directoryFix(dir, st, rule, uid)}`, { ownerUid: st.uid, mode: st.mode & 0o7777 });
@@ -73,14 +77,8 @@ export async function assertTrustedDirectory(dir: string, rule: DirectoryRule, o
  */
 export async function assertTrustedSocket(path: string): Promise<void> {
   const uid = currentUid();
-  if (uid === undefined) return;
-  let st: Stats;
-  try {
-    st = await lstat(path);
-  } catch (error) {
-    if (UNREACHABLE.has((error as NodeJS.ErrnoException).code ?? '')) return;
-    throw error;
-  }
+  const st = uid === undefined ? undefined : await lstatUnlessUnreachable(path, true);
+  if (uid === undefined || st === undefined) return;
   if (st.isSocket() && (st.uid === uid || st.uid === 0)) return;
   const what = st.isSymbolicLink() ? 'is a symbolic link' : !st.isSocket() ? 'is not a socket' : `is owned by uid ${st.uid}, not by you (uid ${uid}) or root`;
   throw new ControlTrustError(
