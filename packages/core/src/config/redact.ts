@@ -13,7 +13,8 @@ const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
 const URL_QUERY = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#"'<>]*)\?[^\s#"'<>]*/gi;
 /** `token=…`-style parameters outside a well-formed URL (`?access_token=…`, `&api_key=…`, `password=…`). */
 const SECRET_PARAM = /(\b[\w.-]*(?:auth|token|secret|passw|pwd|credential|session|signature|key)[\w.-]*=)[^\s&#"'<>]+/gi;
-const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token|ApiKey)(\s+)[^\s"',;]+/gi;
+/** An auth scheme followed by a credential-like word (token68, 8+ characters: "Bearer abc…", "token ghp_…"). */
+const AUTH_SCHEME = /\b(Bearer|Basic|Digest|Token)(\s+)[\w\-.~+/]{8,}=*/gi;
 
 /**
  * Removes secrets from free text (an error message, a log line, a URL): the userinfo of every URL

@@ -4,7 +4,7 @@ export const MAX_TOKEN_LENGTH = 512;
 export const MIN_TOKEN_LENGTH = 16;
 
 /** What a health token must be, for error messages. */
-export const TOKEN_EXPECTED = `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable ASCII characters without spaces (a token a "Authorization: Bearer <token>" header can carry)`;
+export const TOKEN_EXPECTED = `${MIN_TOKEN_LENGTH} to ${MAX_TOKEN_LENGTH} printable ASCII characters without spaces (what an "Authorization: Bearer <token>" header can carry)`;
 
 /**
  * Why `token` can never unlock the probes' details, or `undefined` when it can: the probes compare only a
