@@ -7,6 +7,6 @@ export { probeSocket, prepareSocketPath, pruneStaleSockets, type SocketProbe } f
 export { MAX_CONTROL_BODY_BYTES } from './request-body';
 export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError } from './errors';
 export type * from './types';
-export { assertTrustedDirectory, assertTrustedSocket, assertTrustedSocketPath, type DirectoryRule } from './trust';
+export { assertTrustedSocketPath } from './trust';
 export { ControlTrustError } from './errors';
-export { redactText, redactValue, redactError, isSecretName } from '../config/redact';
+export { redactText } from '../config/redact';
