@@ -1,3 +1,4 @@
+import { redactError } from '../config/redact';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Zerodown } from '../zerodown';
 import { LoadBalancerSupersededError, MinHealthyError } from '../lb/errors';
@@ -49,9 +50,9 @@ export function controlHandler(zd: ControlTarget, socket: string): (req: Incomin
       ([status, body]) => send(res, status, body),
       (error: unknown) => {
         if (error instanceof ControlHttpError) return send(res, error.statusCode, { error: { code: error.code, message: error.message } }, error.headers);
-        zd.logger.error({ err: error, path: req.url }, 'zerodown: control request failed');
-        const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ZERODOWN_CONTROL';
-        send(res, 500, { error: { code, message: error instanceof Error ? error.message : String(error) } });
+        const err = redactError(error); // an adapter's message may echo an endpoint URL with credentials
+        zd.logger.error({ err, path: req.url }, 'zerodown: control request failed');
+        send(res, 500, { error: { code: err.code ?? 'ZERODOWN_CONTROL', message: err.message } });
       },
     );
   };
