@@ -4,7 +4,7 @@
  * Members must see 0 failed and 0 non-2xx requests, and every instance must serve again afterwards.
  */
 import { rollingPatch, startFleet, type Fleet } from './harness/fleet';
-import { describeProblems, startLoad } from './harness/load';
+import { describeProblems, startLoad, type LoadReport } from './harness/load';
 import { waitFor } from '../fixtures/cli-helpers';
 
 let fleet: Fleet | undefined;
@@ -17,6 +17,7 @@ test('rolling patch of 3 instances under keep-alive load: 0 failed, 0 non-2xx', 
   const f = fleet;
   const load = startLoad({ url: f.haproxy.url, connections: 16, paths: ['/', '/', '/work?ms=20', '/', '/work?ms=150'], maxMs: 90000 });
   let timings;
+  let report: LoadReport;
   try {
     await waitFor('load to be flowing', () => load.count() > 200);
     const before = await f.servers();
@@ -27,7 +28,7 @@ test('rolling patch of 3 instances under keep-alive load: 0 failed, 0 non-2xx', 
       return f.members.every((m) => now[m.name]!.total > before[m.name]!.total + 20);
     });
   } finally {
-    var report = await load.stop();
+    report = await load.stop();
   }
   expect(describeProblems(report)).toBe('');
   expect(report.failed).toHaveLength(0);

@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { freePort, killAndWait, runCli, startExpressApp, stopAll, waitFor, type ExampleApp } from '../../fixtures/cli-helpers';
 import { haproxyServers, startHaproxy, type HaproxyFixture, type HaproxyOptions, type HaproxyServerStat } from '../../fixtures/haproxy-fixture';
 
-/** HAProxy's health-check settings in the scenarios: a server is out after inter × fall = 400 ms. */
-export const CHECK = { inter: 200, fall: 2, rise: 2 } as const;
+/**
+ * HAProxy's health-check settings in the scenarios: a server whose `/readyz` answers 503 is out after
+ * inter × fall = 400 ms; a check may take up to 2 s (a busy machine must not fail a passing check).
+ */
+export const CHECK = { inter: 200, fall: 2, rise: 2, checkTimeout: 2000 } as const;
 
 /**
  * The drain delay the apps get: more than HAProxy's inter × fall (400 ms), with a margin for a busy

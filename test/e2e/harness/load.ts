@@ -16,6 +16,8 @@ export interface RequestOutcome {
   status: number;
   /** The error message when `status` is 0. */
   error?: string;
+  /** The start of the body of a non-2xx answer (who answered it: the app, or the load balancer). */
+  body?: string;
   /** The `tag` option's label for this answer. */
   tag?: string;
 }
@@ -57,6 +59,8 @@ export interface Load {
   count(): number;
   /** Requests completed so far whose path starts with `prefix` and whose status is `status`. */
   countOf(prefix: string, status: number): number;
+  /** Answers labelled `tag` so far (see {@link LoadOptions.tag}). */
+  tagged(tag: string): number;
   /** Stops sending, waits for the requests in flight, closes the pool and reports. */
   stop(): Promise<LoadReport>;
 }
@@ -81,7 +85,8 @@ export function startLoad(options: LoadOptions): Load {
         const r = await pool.request({ path, method: 'GET' });
         const body = await r.body.text();
         const tag = options.tag?.(path, r.statusCode, body);
-        outcomes.push({ at, ms: performance.now() - t0 - at, path, status: r.statusCode, ...(tag ? { tag } : {}) });
+        const bad = r.statusCode < 200 || r.statusCode >= 300;
+        outcomes.push({ at, ms: performance.now() - t0 - at, path, status: r.statusCode, ...(tag ? { tag } : {}), ...(bad ? { body: body.slice(0, 160) } : {}) });
       } catch (error) {
         outcomes.push({ at, ms: performance.now() - t0 - at, path, status: 0, error: (error as Error).message });
       }
@@ -91,6 +96,7 @@ export function startLoad(options: LoadOptions): Load {
   return {
     count: () => outcomes.length,
     countOf: (prefix, status) => outcomes.filter((o) => o.status === status && o.path.startsWith(prefix)).length,
+    tagged: (tag) => outcomes.filter((o) => o.tag === tag).length,
     async stop() {
       stopped = true;
       await done;
@@ -119,6 +125,6 @@ export function quantile(values: number[], q: number): number {
 
 /** A short text of what went wrong, for an assertion message: the first few failures and non-2xx answers. */
 export function describeProblems(report: LoadReport, limit = 10): string {
-  const lines = [...report.failed, ...report.non2xx].slice(0, limit).map((o) => `${o.at.toFixed(0)} ms ${o.path}: ${o.status || o.error}`);
+  const lines = [...report.failed, ...report.non2xx].slice(0, limit).map((o) => `${o.at.toFixed(0)} ms ${o.path}: ${o.status ? `${o.status} ${o.body ?? ''}` : o.error}`);
   return lines.join('\n');
 }
