@@ -55,6 +55,8 @@ export interface LoadReport {
 
 /** A running load. */
 export interface Load {
+  /** `performance.now()` when the load started: `RequestOutcome.at` counts from here. */
+  startedAt: number;
   /** Requests completed so far. */
   count(): number;
   /** Requests completed so far whose path starts with `prefix` and whose status is `status`. */
@@ -94,6 +96,7 @@ export function startLoad(options: LoadOptions): Load {
   };
   const done = Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
   return {
+    startedAt: t0,
     count: () => outcomes.length,
     countOf: (prefix, status) => outcomes.filter((o) => o.status === status && o.path.startsWith(prefix)).length,
     tagged: (tag) => outcomes.filter((o) => o.tag === tag).length,
