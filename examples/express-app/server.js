@@ -14,7 +14,8 @@ const probesInApp = process.env.ZERODOWN_PROBES_IN_APP === '1';
 const alerts = {};
 if (process.env.ALERT_WEBHOOK_URL) alerts.webhook = { url: process.env.ALERT_WEBHOOK_URL };
 if (process.env.INSTANCE_ID) alerts.instanceId = process.env.INSTANCE_ID;
-const zd = zerodown({ serviceName: 'express-app', version: require('../../package.json').version, alerts });
+// RELEASE names the running release (shown as `version` in /health details); default: the repo's version.
+const zd = zerodown({ serviceName: 'express-app', version: process.env.RELEASE || require('../../package.json').version, alerts });
 const app = express();
 if (probesInApp) app.use(zerodownExpress(zd)); // /livez, /readyz, /health inside Express, mounted first
 
