@@ -3,22 +3,23 @@
  * (requests, errors, p50/p99, time per instance) and writes a chart of requests/s, p99 and errors over
  * time with the deploy's steps marked.
  *
- * Scenarios: `rolling-reload` (every worker of `zerodown serve` replaced by `zerodown reload`) once the
- * CLI has `serve`; until then, and with `--scenario rolling-patch`, the rolling patch of three instances
- * behind HAProxy.
+ * Scenarios: `rolling-reload` (every worker of `zerodown serve` replaced by `zerodown reload`; through
+ * HAProxy when installed, else one host directly) when the CLI has `serve`; otherwise, and with
+ * `--scenario rolling-patch`, the rolling patch of three instances behind HAProxy.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { quantile, startLoad } from '../test/e2e/harness/load';
 import { bucketize, writeChart, type ChartMark } from './chart';
 import { rollingPatchScenario } from './scenarios/rolling-patch';
+import { rollingReloadScenario } from './scenarios/rolling-reload';
 import type { DemoScenario } from './scenarios/types';
 
 const ROOT = resolve(__dirname, '..');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Every scenario, best first: the first one available runs unless `--scenario` names one. */
-export const SCENARIOS: DemoScenario[] = [rollingPatchScenario];
+export const SCENARIOS: DemoScenario[] = [rollingReloadScenario, rollingPatchScenario];
 
 interface Args {
   out: string;

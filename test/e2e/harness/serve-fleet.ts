@@ -54,15 +54,20 @@ export interface ServeHost {
 /** Hosts behind HAProxy. */
 export interface ServeFleet {
   hosts: ServeHost[];
-  haproxy: HaproxyFixture;
+  /** Where members send: HAProxy's frontend, or the only host's port without HAProxy. */
+  url: string;
+  haproxy: HaproxyFixture | undefined;
   servers(): Promise<Record<string, HaproxyServerStat>>;
   /** The release names /health reports over `samples` new connections to `host`. */
   releasesOf(host: ServeHost, samples?: number): Promise<Set<string>>;
   stop(): Promise<void>;
 }
 
-/** Starts `size` hosts of `workers` workers each on release `v1`, then HAProxy; waits until every host is UP. */
-export async function startServeFleet(size = 3, workers = 2): Promise<ServeFleet> {
+/**
+ * Starts `size` hosts of `workers` workers each on release `v1`, then HAProxy (unless `withHaproxy` is
+ * false: then one host is reached directly); waits until every host is UP (or ready).
+ */
+export async function startServeFleet(size = 3, workers = 2, withHaproxy = true): Promise<ServeFleet> {
   const dir = mkdtempSync(path.join(tmpdir(), 'zd-serve-e2e-'));
   const hosts: ServeHost[] = [];
   let haproxy: HaproxyFixture | undefined;
@@ -78,7 +83,7 @@ export async function startServeFleet(size = 3, workers = 2): Promise<ServeFleet
       switchCurrent(root, 'v1');
       const port = await freePort();
       const socket = path.join(root, 'master.sock');
-      const child = track(process.execPath, [CLI_BIN, 'serve', 'server.js', '--cwd', path.join(root, 'current'), '--workers', String(workers), '--port', String(port), '--socket', socket], {
+      const child = track(process.execPath, [CLI_BIN, 'serve', 'server.js', '--cwd', path.join(root, 'current'), '--workers', String(workers), '--port', String(port), '--socket', socket, '--ready-timeout', '90s'], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ZERODOWN_HEALTH_TOKEN: HEALTH_TOKEN, ZERODOWN_DRAIN_DELAY_MS: '1500', ZERODOWN_DRAIN_TIMEOUT_MS: '15000' },
         stdio: ['ignore', 'ignore', 'pipe'],
@@ -88,19 +93,23 @@ export async function startServeFleet(size = 3, workers = 2): Promise<ServeFleet
       child.once('exit', () => void killAndWait(child));
       hosts.push({ name: `host${i + 1}`, port, root, socket, logs: () => err });
     }
-    haproxy = await startHaproxy(
-      hosts.map((h) => ({ name: h.name, port: h.port })),
-      { ...CHECK, retries: 0 },
-    );
+    const ready = async (h: ServeHost): Promise<boolean> => {
+      const r = await request(`http://127.0.0.1:${h.port}/readyz`, { headersTimeout: 5000 }).catch(() => undefined);
+      await r?.body.dump();
+      return r?.statusCode === 200;
+    };
+    if (withHaproxy) haproxy = await startHaproxy(hosts.map((h) => ({ name: h.name, port: h.port })), { ...CHECK, retries: 0 });
     const hp = haproxy;
-    const servers = (): Promise<Record<string, HaproxyServerStat>> => haproxyServers(hp.socketPath, 'app');
+    const servers = async (): Promise<Record<string, HaproxyServerStat>> => (hp ? haproxyServers(hp.socketPath, 'app') : {});
     for (const h of hosts) {
-      await waitFor(`HAProxy to report ${h.name} UP`, async () => (await servers())[h.name]?.status === 'UP', 45000).catch((e: Error) => {
+      const up = hp ? async () => (await servers())[h.name]?.status === 'UP' : () => ready(h);
+      await waitFor(`${hp ? 'HAProxy to report ' : ''}${h.name} ${hp ? 'UP' : 'ready'}`, up, 45000).catch((e: Error) => {
         throw new Error(`${e.message}; its log:\n${h.logs().slice(-3000)}`);
       });
     }
     return {
       hosts,
+      url: hp ? hp.url : `http://127.0.0.1:${hosts[0]!.port}`,
       haproxy: hp,
       servers,
       async releasesOf(host, samples = 8) {
