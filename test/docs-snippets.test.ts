@@ -76,7 +76,7 @@ async function runServer(file: string, env: Record<string, string>, whileUp?: (p
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
-    await waitPort(port, 15000);
+    await waitPort(port, 45000); // generous: 2 shared cores
     await waitFor('/readyz to pass', async () => (await get(port, '/readyz')) === 200, 10000);
     expect(await get(port, '/livez')).toBe(200);
     await whileUp?.(port);
@@ -124,8 +124,8 @@ describe('commands against a running example app', () => {
   let app: ExampleApp;
   const socket = (): string => path.join(tmp, 'app.sock');
   beforeAll(async () => {
-    app = await startExpressApp(await freePort(), socket(), { ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000' });
-  });
+    app = await startExpressApp(await freePort(), socket(), { ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000' }, 45000);
+  }, 60000);
 
   /** Runs `zerodown …` (the built bin) with the app's socket; returns its exit code and output. */
   const zerodown = async (line: string, env: Record<string, string> = {}): Promise<void> => {

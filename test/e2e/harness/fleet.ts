@@ -21,6 +21,9 @@ export const CHECK = { inter: 200, fall: 2, rise: 2, checkTimeout: 2000 } as con
  */
 export const DRAIN_ENV = { ZERODOWN_DRAIN_DELAY_MS: '1500', ZERODOWN_DRAIN_TIMEOUT_MS: '15000' } as const;
 
+/** How long an instance may take to start on a busy machine (2 shared cores). */
+const START_TIMEOUT_MS = 45000;
+
 /** One member of the fleet. */
 export interface Member {
   /** HAProxy's server name: `app1`, `app2`, … */
@@ -68,7 +71,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
     for (let i = 0; i < size; i++) {
       const port = await freePort();
       const socket = join(dir, `app${i + 1}.sock`);
-      members.push({ name: `app${i + 1}`, port, socket, app: await startExpressApp(port, socket, envOf(i)) });
+      members.push({ name: `app${i + 1}`, port, socket, app: await startExpressApp(port, socket, envOf(i), START_TIMEOUT_MS) });
     }
     haproxy = await startHaproxy(
       members.map((m) => ({ name: m.name, port: m.port })),
@@ -86,7 +89,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       waitStatus,
       async start(i) {
         const m = members[i]!;
-        m.app = await startExpressApp(m.port, m.socket, envOf(i));
+        m.app = await startExpressApp(m.port, m.socket, envOf(i), START_TIMEOUT_MS);
         return m.app;
       },
       stop,
