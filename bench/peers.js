@@ -114,7 +114,12 @@ async function rollingOnce(lib, connections) {
     }
     await new Promise((r) => setTimeout(r, 2000));
     const report = await load.stop();
-    return { requests: report.total, failed: report.failed.length, non2xx: report.non2xx.length, seconds: (performance.now() - t0) / 1000 };
+    const kinds = new Map();
+    for (const o of [...report.failed, ...report.non2xx]) {
+      const k = o.status ? `${o.status} ${(o.body ?? '').replace(/\s+/g, ' ').slice(0, 60)}` : o.error;
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
+    return { requests: report.total, failed: report.failed.length, non2xx: report.non2xx.length, seconds: (performance.now() - t0) / 1000, kinds: [...kinds].map(([k, n]) => `${n}× ${k}`).join('; ') };
   } finally {
     await hp.stop();
     for (const s of servers) s.child.kill('SIGKILL');
@@ -142,12 +147,15 @@ async function main() {
   lines.push('', 'Lost requests, by error (per round):', '', ...kindsSeen.map((k) => `- ${k}`));
   lines.push('', `### Rolling restart of 3 instances behind HAProxy, ${CONNECTIONS} keep-alive connections (one run each)`, '');
   lines.push('| library | requests | failed | non-2xx | seconds |', '|---|---|---|---|---|');
+  const rollingKinds = [];
   for (const lib of LIBS) {
     const r = await rollingOnce(lib, CONNECTIONS);
     const row = `| ${lib} | ${r.requests} | ${r.failed} | ${r.non2xx} | ${r.seconds.toFixed(1)} |`;
     process.stdout.write(`${row}\n`);
     lines.push(row);
+    rollingKinds.push(`${lib}: ${r.kinds || 'none'}`);
   }
+  lines.push('', 'Failed and non-2xx requests, by answer:', '', ...rollingKinds.map((k) => `- ${k}`));
   mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   writeFileSync(path.join(__dirname, 'results/peers.md'), `${lines.join('\n')}\n`);
   process.stdout.write(`\n${lines.join('\n')}\n\nwritten to bench/results/peers.md\n`);
