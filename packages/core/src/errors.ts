@@ -14,7 +14,9 @@ export type ZerodownErrorCode =
   | 'ZERODOWN_IMDS'
   | 'ZERODOWN_CONTROL'
   | 'ZERODOWN_FLEET'
-  | 'ZERODOWN_FLEET_TIMEOUT';
+  | 'ZERODOWN_FLEET_TIMEOUT'
+  | 'ZERODOWN_RELOAD_BUSY'
+  | 'ZERODOWN_RELOAD_FAILED';
 
 /** Base class of every error zerodown throws; `code` is stable across releases. */
 export class ZerodownError extends Error {

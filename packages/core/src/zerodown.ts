@@ -20,6 +20,7 @@ import type { BreakerRegistry } from './breakers/registry';
 import type { ServerMonitor } from './monitors/server-monitor';
 import type { Shedder } from './shedding/shedder';
 import { sleep, withTimeout } from './util/time';
+import { startWorkerLink, type WorkerLink } from './cluster/worker-link';
 
 /** Options of {@link Zerodown.attach}. */
 export interface AttachOptions {
@@ -53,6 +54,14 @@ export type ZerodownEvents = {
   'drain:forced': [cut: number, inflight: number];
   'drain:end': [result: DrainResult];
 };
+
+/** Options of one {@link Zerodown.drain} call. */
+export interface DrainCallOptions {
+  /** Wait for the load balancer this long instead of `drain.delayMs` (0: stop accepting at once). */
+  delayMs?: number;
+  /** Deregister through the load-balancer adapter (default true; false under `zerodown serve`, whose master owns it). */
+  deregister?: boolean;
+}
 
 /** A flush step run at the end of a drain (alerts, telemetry). */
 export type Flusher = (signal: AbortSignal) => Promise<void> | void;
@@ -97,6 +106,7 @@ export class Zerodown {
   private readonly events: Emitter<ZerodownEvents>;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
   private drainPromise: Promise<DrainResult> | undefined;
+  private readonly workerLink: WorkerLink | undefined;
   private lb: { adapter: LoadBalancerAdapter; deregisterOnDrain: boolean; registerOnReady: boolean } | undefined;
   private [kDisposed] = false;
 
@@ -120,6 +130,7 @@ export class Zerodown {
     this.health.start();
     for (const sig of this.options.drain.signals) this.installSignal(sig);
     this.control = this.options.control && startControlChannel(this, this.options.control);
+    this.workerLink = startWorkerLink(this, options?.env ?? process.env);
   }
 
   /** Current lifecycle state. */
@@ -255,8 +266,8 @@ export class Zerodown {
    * load balancer while serving normally → stop accepting → wait for in-flight → hooks → flush → exit.
    * One deadline (`drain.timeoutMs`) bounds it all.
    */
-  drain(reason = 'api'): Promise<DrainResult> {
-    this.drainPromise ??= this.runDrain(reason);
+  drain(reason = 'api', options: DrainCallOptions = {}): Promise<DrainResult> {
+    this.drainPromise ??= this.runDrain(reason, options);
     return this.drainPromise;
   }
 
@@ -267,12 +278,13 @@ export class Zerodown {
     this.resilience.dispose();
     this.health.dispose();
     this.removeSignals();
+    this.workerLink?.dispose();
     for (const t of this.trackers) t.detach();
     this.control?.close();
   }
 
-  private async runDrain(reason: string): Promise<DrainResult> {
-    const o = this.options.drain;
+  private async runDrain(reason: string, call: DrainCallOptions): Promise<DrainResult> {
+    const o = { ...this.options.drain, delayMs: call.delayMs ?? this.options.drain.delayMs };
     const t0 = performance.now();
     const deadline = t0 + o.timeoutMs;
     const remaining = (): number => deadline - performance.now();
@@ -290,7 +302,7 @@ export class Zerodown {
     //    adapter, wait for the deregistration AND the delay: load balancers keep routing for a few
     //    seconds after a target starts draining, and readiness has failed for the same time anyway.
     const delay = o.delayMs > 0 ? sleep(o.delayMs, deadlineAc.signal).catch(() => {}) : Promise.resolve();
-    if (this.lb?.deregisterOnDrain) {
+    if (this.lb?.deregisterOnDrain && call.deregister !== false) {
       const lbDone = this.lb.adapter.deregister(this.lbContext(deadlineAc.signal)).catch((error: unknown) => {
         this.logger.error({ err: error }, 'zerodown: load-balancer deregistration failed; relying on the drain delay');
       });
