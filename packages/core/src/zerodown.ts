@@ -61,6 +61,8 @@ export interface DrainCallOptions {
   delayMs?: number;
   /** Deregister through the load-balancer adapter (default true; false under `zerodown serve`, whose master owns it). */
   deregister?: boolean;
+  /** Close an idle keep-alive connection only once idle this long (default 0: at once); see `ServerTracker.stop`. */
+  idleGraceMs?: number;
 }
 
 /** A flush step run at the end of a drain (alerts, telemetry). */
@@ -312,7 +314,7 @@ export class Zerodown {
     }
 
     // 2. stop accepting; close idle keep-alive sockets; Connection: close on the rest
-    const closed = Promise.all(this.trackers.map((t) => t.stop()));
+    const closed = Promise.all(this.trackers.map((t) => t.stop(call.idleGraceMs)));
     this.logger.info({ inflight: this.inflight, connections: this.connections }, 'zerodown: stopped accepting connections');
 
     // 3. wait for in-flight requests (and the servers to close) up to the deadline

@@ -124,7 +124,9 @@ export class Master {
       throw new ReloadFailedError(e.reason ?? String(failed.reason), `zerodown serve: ${e.reason ?? String(failed.reason)}`, e.stderr ?? []);
     }
     for (const w of first) this.adopt(w);
-    this.zd.ready();
+    // the host is ready: the master's own instance has no server, so no zd.ready() (it would warn about that)
+    this.zd.lifecycle.transition('ready');
+    if (this.options.loadBalancer) void this.zd.resume().catch((error: unknown) => this.zd.logger.error({ err: error }, 'zerodown serve: load-balancer registration failed'));
     this.zd.logger.info({ pids: first.map((w) => w.pid), socket: this.socket }, `zerodown serve: ${first.length} worker(s) ready (${first.map((w) => w.pid).join(', ')})`);
   }
 

@@ -12,8 +12,15 @@ export interface WorkerLinkTarget {
   readonly logger: Logger;
   readonly probes: { isReady(): boolean };
   readonly lifecycle: { suspend(reason?: string): void };
-  drain(reason?: string, options?: { delayMs?: number; deregister?: boolean }): Promise<DrainResult>;
+  drain(reason?: string, options?: { delayMs?: number; deregister?: boolean; idleGraceMs?: number }): Promise<DrainResult>;
 }
+
+/**
+ * A drained worker closes a kept-alive connection only once it stayed idle this long (ms): a client
+ * still using it gets its next response with `Connection: close` and reconnects to a live worker,
+ * instead of racing a close of an idle socket (an ECONNRESET).
+ */
+const IDLE_GRACE_MS = 2000;
 
 /** How often readiness is checked until it first passes (ms). */
 const READY_POLL_MS = 50;
@@ -69,7 +76,7 @@ export class WorkerLink {
       case 'drain':
         this.stopPolling();
         this.zd.logger.info({ reason: msg.reason }, 'zerodown: the master asked this worker to drain');
-        void this.zd.drain(msg.reason, { delayMs: 0, deregister: false });
+        void this.zd.drain(msg.reason, { delayMs: 0, deregister: false, idleGraceMs: IDLE_GRACE_MS });
         return;
     }
   }
