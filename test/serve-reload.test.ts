@@ -133,6 +133,13 @@ test('a request in flight on an old worker outlives the whole reload and complet
   switchCurrent(root, 'v1');
   const serve = await startServe(root, await freePort(), ['--workers', '2', '--min-uptime', '500ms']);
   const old = await readyPids(serve);
+  // `zerodown status` against the master: one line per worker, and --json
+  const st = await runCli(['status', '--socket', serve.socket]);
+  expect(st.code).toBe(0);
+  for (const pid of old) expect(st.stdout).toMatch(new RegExp(`worker ${pid}: ready  in flight: 0  started: \\S+  release: reload-app@1\\.0\\.0 ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/releases/v1/server\\.js`));
+  const sj = JSON.parse((await runCli(['status', '--socket', serve.socket, '--json'])).stdout) as MasterStatus;
+  expect(sj).toMatchObject({ kind: 'master', service: 'reload-app', state: 'serving', target: 2 });
+  expect(sj.workers.map((w) => w.pid).sort()).toEqual(old);
   const holdFile = path.join(root, 'release-hold');
   const agent = new Agent({ connections: 1 });
   const held = request(`http://127.0.0.1:${serve.port}/hold?file=${encodeURIComponent(holdFile)}`, { dispatcher: agent }).then(async (res) => ({ status: res.statusCode, body: JSON.parse(await res.body.text()) as { pid: number; version: string } }));

@@ -80,7 +80,7 @@ export class Master {
     this.options = resolveMasterOptions(options);
     if (!cluster.isPrimary) throw new MasterStateError('zerodown serve: the master must run in a primary process, not in a cluster worker');
     this.release = resolveRelease(this.options.entry, this.options.cwd);
-    this.service = this.options.serviceName ?? this.release.package?.replace(/@[^@]*$/, '') ?? 'app';
+    this.service = this.options.serviceName ?? this.release.name?.replace(/^@[^/]*\//, '') ?? 'app';
     this.zd = new Zerodown({
       serviceName: this.service,
       monitors: false,

@@ -19,7 +19,7 @@ test('follows a switched `current` symlink on every resolution', () => {
   const current = path.join(root, 'current');
   symlinkSync(path.join('releases', '1.0.0'), current);
   const r1 = resolveRelease('server.js', current);
-  expect(r1).toEqual({ entry: path.join(root, 'releases/1.0.0/server.js'), cwd: path.join(root, 'releases/1.0.0'), package: 'shop@1.0.0' });
+  expect(r1).toEqual({ entry: path.join(root, 'releases/1.0.0/server.js'), cwd: path.join(root, 'releases/1.0.0'), package: 'shop@1.0.0', name: 'shop' });
   symlinkSync(path.join('releases', '2.0.0'), current + '.new');
   renameSync(current + '.new', current);
   expect(resolveRelease('server.js', current).package).toBe('shop@2.0.0');

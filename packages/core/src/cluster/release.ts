@@ -8,8 +8,10 @@ export interface Release {
   entry: string;
   /** Real path of the working directory. */
   cwd: string;
-  /** `name@version` of the nearest package.json above the entry, if any. */
+  /** `name@version` of the nearest package.json above the entry (`name` alone without a version), if any. */
   package: string | undefined;
+  /** `name` of that package.json. */
+  name: string | undefined;
 }
 
 /**
@@ -30,16 +32,17 @@ export function resolveRelease(entry: string, cwd: string): Release {
   } catch {
     throw new ZerodownConfigError('entry', `zerodown serve: invalid entry: expected an existing file, got ${JSON.stringify(resolve(cwd, entry))}`);
   }
-  return { entry: realEntry, cwd: realCwd, package: packageOf(dirname(realEntry)) };
+  const pkg = packageOf(dirname(realEntry));
+  return { entry: realEntry, cwd: realCwd, package: pkg && (pkg.version ? `${pkg.name ?? 'app'}@${pkg.version}` : pkg.name), name: pkg?.name };
 }
 
-function packageOf(dir: string): string | undefined {
+function packageOf(dir: string): { name: string | undefined; version: string | undefined } | undefined {
   for (let d = dir; ; d = dirname(d)) {
     const p = join(d, 'package.json');
     if (existsSync(p)) {
       try {
         const pkg = JSON.parse(readFileSync(p, 'utf8')) as { name?: unknown; version?: unknown };
-        return `${typeof pkg.name === 'string' ? pkg.name : 'app'}@${typeof pkg.version === 'string' ? pkg.version : '?'}`;
+        return { name: typeof pkg.name === 'string' ? pkg.name : undefined, version: typeof pkg.version === 'string' ? pkg.version : undefined };
       } catch {
         return undefined;
       }
