@@ -175,15 +175,14 @@ test('a request in flight on an old worker outlives the whole reload and complet
   const slow = agents.map((a) => request(`http://127.0.0.1:${serve.port}/slow?ms=1500`, { dispatcher: a }).then(async (res) => ({ status: res.statusCode, body: await res.body.text() })));
   await waitFor('slow requests in flight', async () => (await status(serve)).workers.reduce((n, w) => n + (w.inflight ?? 0), 0) >= 4, 10000);
   serve.child.kill('SIGTERM');
+  // like a load balancer that saw the host go: no new request from now on; every one in flight completes
+  const stats = await load.stop();
   expect(await serve.exited).toBe(0);
   const done = await Promise.all(slow);
   expect(done.map((d) => d.status)).toEqual([200, 200, 200, 200]);
-  const stats = await load.stop();
   await Promise.all(agents.map((a) => a.close()));
-  // after the workers closed, new connections are refused; no request that reached a worker failed
   expect(stats.ok).toBeGreaterThan(0);
-  expect(stats.non2xx).toBe(0);
-  expect(stats.errors.filter((e) => !/ECONNREFUSED/.test(e))).toEqual([]);
+  expect({ errors: stats.errors.slice(0, 5), non2xx: stats.non2xx }).toEqual({ errors: [], non2xx: 0 });
   expect(existsSync(serve.socket)).toBe(false);
 });
 
