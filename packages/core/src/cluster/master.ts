@@ -171,14 +171,15 @@ export class Master {
       this.gaveUp = false;
       return result;
     } catch (error) {
-      if (error instanceof ReloadFailedError && !this.stopPromise) {
+      if (!this.stopPromise) {
+        const reason = error instanceof ReloadFailedError ? error.reason : error instanceof Error ? error.message : String(error);
         this.zd.alerts.notify({
           key: 'application:reload-failed',
           scope: 'instance',
           level: 'error',
           source: 'application',
-          title: `${this.service}: reload failed, the old workers keep serving: ${error.reason}`,
-          details: { reason: error.reason, release: release ? describeRelease(release) : undefined, stderr: error.stderr.slice(-10) },
+          title: `${this.service}: reload failed, the old workers keep serving: ${reason}`,
+          details: { reason, release: release ? describeRelease(release) : undefined, stderr: error instanceof ReloadFailedError ? error.stderr.slice(-10) : [] },
         });
       }
       throw error;

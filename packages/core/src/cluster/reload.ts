@@ -54,6 +54,7 @@ export async function runReload(ctx: ReloadContext, release: Release, progress: 
   const t0 = performance.now();
   const say = (step: ReloadEvent['step'], message: string, pid?: number): void => progress({ step, message, pid, elapsedMs: Math.round(performance.now() - t0) });
   const old = ctx.alive().filter((w) => w.state !== 'draining');
+  const fresh = new Set<WorkerHandle>();
   const started: number[] = [];
   const replaced: number[] = [];
   say('start', `replacing ${old.length} worker(s) with ${ctx.workers} on ${describeRelease(release)}`);
@@ -81,11 +82,13 @@ export async function runReload(ctx: ReloadContext, release: Release, progress: 
     }
     if (ctx.stopping()) throw stopped(ctx);
     for (const w of batch) {
+      fresh.add(w);
       ctx.adopt(w);
       started.push(w.pid);
       say('ready', `worker ${w.pid} is ready`, w.pid);
     }
-    const serving = old.filter((w) => w.state !== 'draining' && w.state !== 'exited');
+    // the old workers still serving (one respawned after a crash during the reload included)
+    const serving = ctx.alive().filter((w) => !fresh.has(w) && w.state === 'ready');
     const load = await Promise.all(serving.map(async (w) => ({ w, inflight: (await w.status(1000))?.inflight ?? 0 })));
     load.sort((a, b) => a.inflight - b.inflight);
     const last = started.length >= ctx.workers;
