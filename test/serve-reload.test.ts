@@ -186,6 +186,16 @@ test('a request in flight on an old worker outlives the whole reload and complet
   expect(existsSync(serve.socket)).toBe(false);
 });
 
+test('serve refuses to start a release that throws at start-up: exit 1 with the reason and the stderr lines', async () => {
+  makeRelease(root, 'v1', '1.0.0', 'throw');
+  switchCurrent(root, 'v1');
+  const r = await runCli(['serve', 'server.js', '--cwd', path.join(root, 'current'), '--workers', '2', '--port', String(await freePort()), '--socket', path.join(root, 'm.sock'), '--drain-delay', '0'], {}, 60000);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/zerodown: zerodown serve: worker \d+ exited with code 1 before it was ready/);
+  expect(r.stderr).toMatch(/last stderr lines of the worker:\n(.*\n)*.*\| .*release 1\.0\.0 is broken: cannot start/);
+  expect(existsSync(path.join(root, 'm.sock'))).toBe(false);
+});
+
 test('a crash loop stops respawning within its bound, alerts once, and the healthy worker keeps serving', async () => {
   makeRelease(root, 'v1', '1.0.0');
   switchCurrent(root, 'v1');

@@ -110,7 +110,13 @@ export class Master {
     if (this.options.controlSocket !== false) {
       const path = this.options.controlSocket ?? join(controlSocketDirs(this.options.env)[0]!, controlSocketName(this.service));
       this.control = startControlChannel(this.zd, { path, explicit: this.options.controlSocket !== undefined, handler: masterControlHandler(this) });
-      await this.control.listening;
+      try {
+        await this.control.listening;
+      } catch (error) {
+        this.dispose();
+        this.finish(1);
+        throw error;
+      }
     }
     if (this.options.signals) this.installSignals();
     const release = this.release!;
