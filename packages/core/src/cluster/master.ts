@@ -219,7 +219,7 @@ export class Master {
 
   /**
    * Stops the host: fails readiness on every worker and deregisters once through the load-balancer
-   * adapter, waits `drain.delayMs` while serving normally, then drains every worker in parallel under
+   * adapter (bypassing its min-healthy guard: the host goes away regardless), waits `drain.delayMs` while serving normally, then drains every worker in parallel under
    * the remaining `drain.timeoutMs`. Resolves with the exit code: 0 when every worker drained, 1 otherwise.
    */
   stop(reason = 'stop'): Promise<number> {
@@ -236,7 +236,7 @@ export class Master {
     this.zd.logger.info({ reason, workers: this.workers.size, delayMs: d.delayMs, timeoutMs: d.timeoutMs }, `zerodown serve: stopping (${reason}): host drain`);
     for (const w of this.workers) w.suspend(reason);
     const hostDrain = Promise.all([
-      this.zd.suspend(reason, { timeoutMs: d.timeoutMs }).catch((error: unknown) => this.zd.logger.error({ err: error }, 'zerodown serve: load-balancer deregistration failed; relying on the drain delay')),
+      this.zd.suspend(reason, { timeoutMs: d.timeoutMs, force: true }).catch((error: unknown) => this.zd.logger.error({ err: error }, 'zerodown serve: load-balancer deregistration failed; relying on the drain delay')),
       d.delayMs > 0 ? sleep(d.delayMs) : undefined,
     ]);
     await Promise.race([hostDrain, sleep(d.timeoutMs)]);
