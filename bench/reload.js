@@ -47,10 +47,11 @@ async function waitOk(port, timeoutMs = 60000) {
 
 /** Keep-alive load: one connection per loop; latencies of every request; bounded by `maxMs`. */
 function startLoad(port, maxMs) {
-  const stats = { ok: 0, non2xx: 0, errors: 0, lat: [] };
+  const stats = { ok: 0, non2xx: 0, errors: 0, timeouts: 0, lat: [] };
   let stopped = false;
   const end = Date.now() + maxMs;
-  const agents = Array.from({ length: CONNECTIONS }, () => new Agent({ connections: 1, keepAliveTimeout: 30000 }));
+  // a request with no answer in 10 s counts as a timeout (a connection lost between master and worker)
+  const agents = Array.from({ length: CONNECTIONS }, () => new Agent({ connections: 1, keepAliveTimeout: 30000, headersTimeout: 10000, bodyTimeout: 10000 }));
   const loops = agents.map(async (a) => {
     while (!stopped && Date.now() < end) {
       const t0 = performance.now();
@@ -59,8 +60,9 @@ function startLoad(port, maxMs) {
         await r.body.text();
         if (r.statusCode === 200) stats.ok++;
         else stats.non2xx++;
-      } catch {
-        stats.errors++;
+      } catch (error) {
+        if (error && (error.code === 'UND_ERR_HEADERS_TIMEOUT' || error.code === 'UND_ERR_BODY_TIMEOUT')) stats.timeouts++;
+        else stats.errors++;
         await sleep(5);
       }
       stats.lat.push(performance.now() - t0);
@@ -74,7 +76,7 @@ function startLoad(port, maxMs) {
       await Promise.all(loops);
       await Promise.all(agents.map((a) => a.close()));
       const sorted = stats.lat.sort((x, y) => x - y);
-      return { ok: stats.ok, non2xx: stats.non2xx, errors: stats.errors, p99: sorted.length ? sorted[Math.floor(sorted.length * 0.99)] : NaN };
+      return { ok: stats.ok, non2xx: stats.non2xx, errors: stats.errors, timeouts: stats.timeouts, p99: sorted.length ? sorted[Math.floor(sorted.length * 0.99)] : NaN };
     },
   };
 }
@@ -98,7 +100,7 @@ function run(cmd, args, env) {
   });
 }
 
-async function zerodownServe(workers, reloads) {
+async function zerodownServe(workers, reloads, withLoad) {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zd-bench-'));
   const socket = path.join(dir, 'master.sock');
@@ -109,9 +111,9 @@ async function zerodownServe(workers, reloads) {
     while (!fs.existsSync(socket)) await sleep(50);
     await sleep(500);
     const rss = rssKiB(master.pid);
-    const load = reloads ? startLoad(port, 600000) : undefined;
+    const load = withLoad ? startLoad(port, 600000) : undefined;
     const times = [];
-    for (let i = 0; i < Math.max(1, reloads); i++) {
+    for (let i = 0; i < reloads; i++) {
       const r = await run(process.execPath, [CLI, 'reload', '--socket', socket, '--json']);
       if (r.code !== 0) throw new Error(`zerodown reload failed: ${r.out}`);
       times.push(JSON.parse(r.out.slice(r.out.indexOf('{'))).durationMs);
@@ -125,7 +127,7 @@ async function zerodownServe(workers, reloads) {
   }
 }
 
-async function pm2Cluster(workers, reloads) {
+async function pm2Cluster(workers, reloads, withLoad) {
   const port = await freePort();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-bench-'));
   const env = { PM2_HOME: home, PORT: String(port) };
@@ -135,9 +137,9 @@ async function pm2Cluster(workers, reloads) {
     await waitOk(port);
     const pid = Number(fs.readFileSync(path.join(home, 'pm2.pid'), 'utf8'));
     const rss = rssKiB(pid);
-    const load = reloads ? startLoad(port, 600000) : undefined;
+    const load = withLoad ? startLoad(port, 600000) : undefined;
     const times = [];
-    for (let i = 0; i < Math.max(1, reloads); i++) {
+    for (let i = 0; i < reloads; i++) {
       const r = await run(process.execPath, [PM2, 'reload', 'bench'], env);
       if (r.code !== 0) throw new Error(`pm2 reload failed: ${r.out}`);
       times.push(Math.round(r.ms));
@@ -184,22 +186,22 @@ async function runBench() {
   if (!fs.existsSync(PM2)) return '## Reload (bench/reload.js)\n\n_Skipped: pm2 is not installed (npm install)._\n';
   const load1 = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
   log('zerodown serve, N = 2, 3 reloads under load');
-  const zd2 = await zerodownServe(2, 3);
+  const zd2 = await zerodownServe(2, 3, true);
   log('pm2 cluster, N = 2, 3 reloads under load');
-  const pm2 = await pm2Cluster(2, 3);
+  const pm2 = await pm2Cluster(2, 3, true);
   log('plain restart, 3 restarts under load');
   const plain = await plainRestart(3);
   log('time to replace N = 4 (no load)');
-  const zd4 = await zerodownServe(4, 1);
-  const pm4 = await pm2Cluster(4, 1);
-  const row = (label, r) => `| ${label} | ${r.stats.ok} | ${r.stats.errors} | ${r.stats.non2xx} | ${fmt(r.stats.p99)} |`;
+  const zd4 = await zerodownServe(4, 1, false);
+  const pm4 = await pm2Cluster(4, 1, false);
+  const row = (label, r) => `| ${label} | ${r.stats.ok} | ${r.stats.errors} | ${r.stats.timeouts} | ${r.stats.non2xx} | ${fmt(r.stats.p99)} |`;
   const md = [
     '## Reload (bench/reload.js)',
     '',
     `The same node:http app with zerodown (bench/servers/reload-app.js), ${CONNECTIONS} keep-alive connections (undici, one per loop, 2 ms pause), 3 reloads in a row.`,
     '',
-    '| during 3 reloads | 2xx | errors | non-2xx | p99 ms |',
-    '| --- | --- | --- | --- | --- |',
+    '| during 3 reloads | 2xx | errors | timeouts (10 s) | non-2xx | p99 ms |',
+    '| --- | --- | --- | --- | --- | --- |',
     row('zerodown serve + zerodown reload (N = 2)', zd2),
     row('PM2 cluster + pm2 reload (N = 2)', pm2),
     row('plain restart (1 process)', plain),
