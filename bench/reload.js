@@ -206,7 +206,7 @@ async function runBench() {
     row('PM2 cluster + pm2 reload (N = 2)', pm2),
     row('plain restart (1 process)', plain),
     '',
-    '| time to replace (median ms) | N = 2 | N = 4 |',
+    '| time to replace (median ms) | N = 2, under the load above | N = 4, no load |',
     '| --- | --- | --- |',
     `| zerodown reload | ${fmt(median(zd2.times))} | ${fmt(median(zd4.times))} |`,
     `| pm2 reload | ${fmt(median(pm2.times))} | ${fmt(median(pm4.times))} |`,
