@@ -133,6 +133,8 @@ async function main() {
   }
   if (cfg.requestPath) sections.splice(sections.length - 1, 0, await requestPathSection());
   if (cfg.breakers) sections.push(await breakersSection());
+  // reloads: zerodown serve vs pm2 reload vs a plain restart (bench/reload.js; BENCH_RELOAD=0 skips it)
+  if (process.env.BENCH_RELOAD !== '0') sections.push(await require('./reload').run());
   const md = sections.filter(Boolean).join('\n');
   fs.mkdirSync(path.dirname(cfg.output), { recursive: true });
   fs.writeFileSync(cfg.output, md);

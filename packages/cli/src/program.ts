@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { registerLocalCommands, type Run } from './commands/local';
 import { registerLbCommands } from './commands/lb';
 import { registerRollingCommand } from './commands/rolling';
+import { registerServeCommand } from './commands/serve';
+import { registerReloadCommand } from './commands/reload';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes';
 import { Output } from './output';
 import { DURATION_HELP } from './parse';
@@ -30,6 +32,7 @@ Examples:
   zerodown resume                              put it back, wait until ready
   zerodown lb deregister --target-group arn:aws:elasticloadbalancing:...  (this EC2 instance)
   zerodown rolling --target-group arn:... --exec 'ssh {target} sudo /usr/local/bin/patch'
+  zerodown serve server.js --workers 4 --port 3000   run 4 workers; reload with: zerodown reload
 `;
 
 /** Core option names (in `ZerodownConfigError.field`) and the flags that set them. */
@@ -76,6 +79,8 @@ export function buildProgram(setExit: (code: ExitCode) => void): Command {
   registerLocalCommands(program, run);
   registerLbCommands(program, run);
   registerRollingCommand(program, run);
+  registerServeCommand(program, run);
+  registerReloadCommand(program, run);
   return program;
 }
 

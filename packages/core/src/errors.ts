@@ -18,7 +18,9 @@ export type ZerodownErrorCode =
   | 'ZERODOWN_CONTROL'
   | 'ZERODOWN_CONTROL_TRUST'
   | 'ZERODOWN_FLEET'
-  | 'ZERODOWN_FLEET_TIMEOUT';
+  | 'ZERODOWN_FLEET_TIMEOUT'
+  | 'ZERODOWN_RELOAD_BUSY'
+  | 'ZERODOWN_RELOAD_FAILED';
 
 /** Base class of every error zerodown throws; `code` is stable across releases. */
 export class ZerodownError extends Error {

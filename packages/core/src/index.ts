@@ -22,3 +22,5 @@ export { Shedder, SHEDDING_DEFAULTS, type SheddingOptions } from './shedding';
 export { FleetCoordinator, type FleetOptions, type FleetRedis } from './fleet';
 export * from './fleet-guard';
 export * from './lb/rolling';
+export * from './cluster';
+export type { DrainCallOptions } from './zerodown';

@@ -22,6 +22,7 @@ import type { BreakerRegistry } from './breakers/registry';
 import type { ServerMonitor } from './monitors/server-monitor';
 import type { Shedder } from './shedding/shedder';
 import { sleep, withTimeout } from './util/time';
+import { startWorkerLink, type WorkerLink } from './cluster/worker-link';
 
 /** Options of {@link Zerodown.attach}. */
 export interface AttachOptions {
@@ -55,6 +56,16 @@ export type ZerodownEvents = {
   'drain:forced': [cut: number, inflight: number];
   'drain:end': [result: DrainResult];
 };
+
+/** Options of one {@link Zerodown.drain} call. */
+export interface DrainCallOptions {
+  /** Wait for the load balancer this long instead of `drain.delayMs` (0: stop accepting at once). */
+  delayMs?: number;
+  /** Deregister through the load-balancer adapter (default true; false under `zerodown serve`, whose master owns it). */
+  deregister?: boolean;
+  /** Close an idle keep-alive connection only once idle this long (default 0: at once); see `ServerTracker.stop`. */
+  idleGraceMs?: number;
+}
 
 /** A flush step run at the end of a drain (alerts, telemetry). */
 export type Flusher = (signal: AbortSignal) => Promise<void> | void;
@@ -99,6 +110,7 @@ export class Zerodown {
   private readonly events: Emitter<ZerodownEvents>;
   private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
   private drainPromise: Promise<DrainResult> | undefined;
+  private readonly workerLink: WorkerLink | undefined;
   private lb: { adapter: LoadBalancerAdapter; deregisterOnDrain: boolean; registerOnReady: boolean } | undefined;
   private [kDisposed] = false;
 
@@ -122,6 +134,7 @@ export class Zerodown {
     this.health.start();
     for (const sig of this.options.drain.signals) this.installSignal(sig);
     this.control = this.options.control && startControlChannel(this, this.options.control);
+    this.workerLink = startWorkerLink(this, options?.env ?? process.env);
   }
 
   /** Current lifecycle state. */
@@ -280,8 +293,8 @@ export class Zerodown {
    * load balancer while serving normally → stop accepting → wait for in-flight → hooks → flush → exit.
    * One deadline (`drain.timeoutMs`) bounds it all.
    */
-  drain(reason = 'api'): Promise<DrainResult> {
-    this.drainPromise ??= this.runDrain(reason);
+  drain(reason = 'api', options: DrainCallOptions = {}): Promise<DrainResult> {
+    this.drainPromise ??= this.runDrain(reason, options);
     return this.drainPromise;
   }
 
@@ -292,12 +305,13 @@ export class Zerodown {
     this.resilience.dispose();
     this.health.dispose();
     this.removeSignals();
+    this.workerLink?.dispose();
     for (const t of this.trackers) t.detach();
     this.control?.close();
   }
 
-  private async runDrain(reason: string): Promise<DrainResult> {
-    const o = this.options.drain;
+  private async runDrain(reason: string, call: DrainCallOptions): Promise<DrainResult> {
+    const o = { ...this.options.drain, delayMs: call.delayMs ?? this.options.drain.delayMs };
     const t0 = performance.now();
     const deadline = t0 + o.timeoutMs;
     const remaining = (): number => deadline - performance.now();
@@ -315,7 +329,7 @@ export class Zerodown {
     //    adapter, wait for the deregistration AND the delay: load balancers keep routing for a few
     //    seconds after a target starts draining, and readiness has failed for the same time anyway.
     const delay = o.delayMs > 0 ? sleep(o.delayMs, deadlineAc.signal).catch(() => {}) : Promise.resolve();
-    if (this.lb?.deregisterOnDrain) {
+    if (this.lb?.deregisterOnDrain && call.deregister !== false) {
       const lbDone = this.lb.adapter.deregister(this.lbContext(deadlineAc.signal, { bypassGuard: `the process exits after this drain (${reason}) regardless` })).catch((error: unknown) => {
         this.logger.error({ err: error }, 'zerodown: load-balancer deregistration failed; relying on the drain delay');
       });
@@ -325,7 +339,7 @@ export class Zerodown {
     }
 
     // 2. stop accepting; close idle keep-alive sockets; Connection: close on the rest
-    const closed = Promise.all(this.trackers.map((t) => t.stop()));
+    const closed = Promise.all(this.trackers.map((t) => t.stop(call.idleGraceMs)));
     this.logger.info({ inflight: this.inflight, connections: this.connections }, 'zerodown: stopped accepting connections');
 
     // 3. wait for in-flight requests (and the servers to close) up to the deadline

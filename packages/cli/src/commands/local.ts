@@ -6,6 +6,7 @@ import { addFleetOptions, defaultHolder, openFleet, type FleetCliOptions } from 
 import { Output } from '../output';
 import { durationOption, formatMs } from '../parse';
 import { resolveSocket, type SocketOptions } from '../socket';
+import { formatMasterStatus, isMasterStatus } from './master-status';
 
 interface CommonOptions extends SocketOptions {
   json?: boolean;
@@ -17,7 +18,8 @@ interface CommonOptions extends SocketOptions {
  */
 export type Run = (fn: (out: Output) => Promise<ExitCode>, json: boolean | undefined, cmd?: Command) => Promise<void>;
 
-function addSocketOptions(cmd: Command): Command {
+/** Adds `--socket`, `--service` and `--json`. */
+export function addSocketOptions(cmd: Command): Command {
   return cmd
     .option('--socket <path>', "the app's control socket (default: $ZERODOWN_CONTROL_SOCKET, else the only app found under $XDG_RUNTIME_DIR/zerodown, /run/zerodown or $TMPDIR/zerodown-<uid>)")
     .option('--service <name>', 'pick the app by service name when several run on this host')
@@ -62,7 +64,7 @@ export function registerLocalCommands(program: Command, run: Run): void {
     run(async (out) => {
       const socket = await resolveSocket(opts);
       const s = await loadControl().controlRequest<ControlStatus>(socket, { path: '/status' });
-      out.result(s, () => formatStatus(s));
+      out.result(s, () => (isMasterStatus(s) ? formatMasterStatus(s) : formatStatus(s)));
       return EXIT.ok;
     }, opts.json, cmd),
   );

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { chmodSync, lstatSync, unlinkSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { dirname } from 'node:path';
@@ -16,6 +16,8 @@ export interface ControlChannelOptions {
    * A default path in use by this same process gets a `-2`, `-3`, ... suffix instead.
    */
   explicit: boolean;
+  /** Serve this handler instead of the app's control endpoints (the `zerodown serve` master). */
+  handler?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 /** Socket paths this process listens on; removed synchronously at process exit if still there. */
@@ -109,7 +111,7 @@ export class ControlChannel {
     }
     if (this.closed) return;
     if (!this.options.explicit) void pruneStaleSockets(dirname(this.actualPath));
-    const server = createServer({ maxHeaderSize: MAX_CONTROL_BODY_BYTES, requestTimeout: 10000, headersTimeout: 5000, keepAliveTimeout: 5000 }, controlHandler(this.zd, this.actualPath));
+    const server = createServer({ maxHeaderSize: MAX_CONTROL_BODY_BYTES, requestTimeout: 10000, headersTimeout: 5000, keepAliveTimeout: 5000 }, this.options.handler ?? controlHandler(this.zd, this.actualPath));
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
       s.once('close', () => this.sockets.delete(s));

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2Session, ServerHttp2Stream } from 'node:http2';
-import type { Socket } from 'node:net';
+import { Server as NetServer, type Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import type { InflightCounter } from './inflight';
 
@@ -147,14 +147,18 @@ export class ServerTracker {
 
   /**
    * Stops accepting new connections and starts closing the open ones gracefully. Returns a promise
-   * that resolves when the server has closed (every connection gone).
+   * that resolves when the server has closed (every connection gone). With `idleGraceMs` > 0, an idle
+   * keep-alive connection is closed only after it stayed idle that long: a client still using it gets
+   * its next response with `Connection: close` instead of racing a close (under `zerodown serve`).
    */
-  stop(): Promise<void> {
+  stop(idleGraceMs = 0): Promise<void> {
     if (this.closed) return this.closed;
     this.stopping = true;
-    this.closed = closeServer(this.server);
+    const graceful = idleGraceMs > 0 && this.server instanceof NetServer;
+    this.closed = closeServer(this.server, graceful);
     // idle keep-alive connections: node:http knows which ones are not receiving a request right now
-    (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    if (graceful) this.closeWhenIdleFor(idleGraceMs);
+    else (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     for (const socket of this.sockets) {
       const res = socket._httpMessage;
       if (!res) continue;
@@ -163,6 +167,17 @@ export class ServerTracker {
     }
     for (const session of this.sessions) session.close();
     return this.closed;
+  }
+
+  private closeWhenIdleFor(ms: number): void {
+    for (const socket of this.sockets) {
+      if (socket._httpMessage) continue;
+      const t = setTimeout(() => {
+        if (!socket._httpMessage) endWhenFlushed(socket);
+      }, ms);
+      t.unref();
+      socket.once('close', () => clearTimeout(t));
+    }
   }
 
   /** Destroys every connection still open; returns how many were cut. */
@@ -197,9 +212,11 @@ function endWhenFlushed(socket: Socket): void {
   socket.once('finish', () => socket.destroy());
 }
 
-function closeServer(server: AttachableServer): Promise<void> {
+function closeServer(server: AttachableServer, keepIdle = false): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
-    server.close(() => resolve());
+    // node:http's close() also closes idle connections at once; net's close() only stops accepting
+    if (keepIdle) NetServer.prototype.close.call(server as unknown as NetServer, () => resolve());
+    else server.close(() => resolve());
   });
 }

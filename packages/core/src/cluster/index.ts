@@ -1,0 +1,13 @@
+export { Master, createMaster, type MasterStatus, type MasterWorkerStatus } from './master';
+export { MASTER_DEFAULTS, resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options';
+export { runReload, type ReloadEvent, type ReloadResult, type ReloadContext } from './reload';
+export { requestReload, ReloadRequestError } from './reload-client';
+export { masterControlHandler, type ReloadStreamLine } from './master-control';
+export { resolveRelease, describeRelease, type Release } from './release';
+export { RespawnPolicy, type RespawnSettings } from './respawn';
+export { WorkerHandle, NotReadyError, describeExit, type WorkerState, type WorkerExit, type WorkerOutput } from './worker-handle';
+export { WorkerLink, startWorkerLink, type WorkerLinkTarget } from './worker-link';
+export { isSupervised, SUPERVISED_ENV, type IpcProcess } from './supervised';
+export { isWorkerMessage, isMasterMessage, type WorkerMessage, type MasterMessage } from './ipc-messages';
+export { ReloadBusyError, ReloadFailedError, MasterStateError } from './errors';
+export { StderrTail } from './stderr-tail';

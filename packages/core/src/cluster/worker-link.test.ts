@@ -1,0 +1,67 @@
+import { EventEmitter } from 'node:events';
+import { createServer } from 'node:http';
+import { zerodown, type Zerodown } from '../zerodown';
+import { silentLogger } from '../logger';
+import type { WorkerMessage } from './ipc-messages';
+import { SUPERVISED_ENV } from './supervised';
+import { startWorkerLink } from './worker-link';
+
+/** The IPC side of a worker process: an emitter with `send`, recording what the worker sent. */
+function ipc(): EventEmitter & { send: (m: unknown) => boolean; connected: boolean; sent: WorkerMessage[] } {
+  const e = new EventEmitter() as EventEmitter & { send: (m: unknown) => boolean; connected: boolean; sent: WorkerMessage[] };
+  e.sent = [];
+  e.connected = true;
+  e.send = (m) => {
+    e.sent.push(m as WorkerMessage);
+    return true;
+  };
+  return e;
+}
+
+const waitFor = async (fn: () => boolean, ms = 5000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+let zd: Zerodown | undefined;
+afterEach(() => zd?.dispose());
+
+const options = { env: { ZERODOWN_CONTROL_SOCKET: 'off' }, logger: silentLogger, exit: () => {}, drain: { delayMs: 5000, timeoutMs: 10000, signals: false as const }, alerts: { enabled: false }, monitors: false as const };
+
+test('outside `zerodown serve` no link starts and no listener is added', () => {
+  const before = process.listenerCount('message');
+  zd = zerodown(options);
+  expect(process.listenerCount('message')).toBe(before);
+  const proc = ipc();
+  expect(startWorkerLink(zd, {}, proc)).toBeUndefined();
+  expect(proc.sent).toEqual([]);
+});
+
+test('under the master: hello at once, ready only after zd.ready(), status answers, drain skips the load-balancer delay', async () => {
+  const z = zerodown(options);
+  zd = z;
+  const proc = ipc();
+  const link = startWorkerLink(z, { [SUPERVISED_ENV]: '1' }, proc)!;
+  expect(proc.sent).toEqual([{ zerodown: 'hello' }]);
+  const server = createServer((req, res) => res.end('ok'));
+  z.attach(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  // not ready before zd.ready(): prove the poll ran by asking for a status first
+  proc.emit('message', { zerodown: 'status', id: 7 });
+  expect(proc.sent.at(-1)).toEqual({ zerodown: 'status', id: 7, state: 'starting', ready: false, inflight: 0, connections: 0 });
+  await new Promise((r) => setTimeout(r, 120));
+  expect(proc.sent.some((m) => m.zerodown === 'ready')).toBe(false);
+  z.ready();
+  await waitFor(() => proc.sent.some((m) => m.zerodown === 'ready'));
+  const t0 = Date.now();
+  proc.emit('message', { zerodown: 'drain', reason: 'reload' });
+  const result = await z.drain();
+  expect(result.reason).toBe('reload');
+  expect(Date.now() - t0).toBeLessThan(4000); // drain.delayMs (5 s) was skipped
+  link.dispose();
+  expect(proc.listenerCount('message')).toBe(0);
+  server.close();
+});
