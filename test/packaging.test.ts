@@ -59,6 +59,9 @@ test('the tarballs hold dist/ (and the CLI its bin/), no sources or tests, and n
   const listed = await run('tar', ['tzf', path.join(dir, `zerodown-core-${version('core')}.tgz`)]);
   expect(listed.stdout).toContain('package/dist/index.js');
   expect(listed.stdout).not.toMatch(/package\/src\/|\.test\.(js|d\.ts)/);
+  const cli = await run('tar', ['tzf', path.join(dir, `zerodown-cli-${version('cli')}.tgz`)]);
+  expect(cli.stdout).toContain('package/bin/zerodown.js');
+  expect(cli.stdout).toContain('package/dist/bin.js');
 });
 
 test('every entry point loads with require() (CommonJS) and named import (ESM); internals are not reachable', async () => {

@@ -22,7 +22,7 @@ export type { FleetOptions, FleetRedis } from './fleet';
 export type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions } from './lb/adapter';
 export { elbv2Adapter, type Elbv2AdapterOptions } from './lb/elbv2/adapter';
 export { haproxyAdapter, type HaproxyAdapterOptions } from './lb/haproxy/adapter';
-export * from './errors';
+export { ZerodownError, ZerodownConfigError, CheckFailedError, DuplicateCheckError, LifecycleStateError, HookTimeoutError, type ZerodownErrorCode } from './errors';
 export { BreakerOpenError, BreakerTimeoutError } from './breakers/errors';
 export { LoadBalancerError, LoadBalancerTimeoutError, MinHealthyError, ImdsError } from './lb/errors';
 export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError } from './control/errors';
