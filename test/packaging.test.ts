@@ -101,7 +101,7 @@ test.each([
   const r = await inApp(process.execPath, [TSC, '-p', `tsconfig.${resolution}.json`]);
   expect(r.stdout + r.stderr).toBe('');
   expect(r.code).toBe(0);
-});
+}, 240_000);
 
 test('the installed `zerodown` bin answers --help and --version; `lb` without the AWS SDK names the package to install', async () => {
   const bin = path.join(app, 'node_modules/.bin/zerodown');
