@@ -15,7 +15,7 @@ import type { Logger } from './logger';
 import { Probes } from './probes/probes';
 import { startControlChannel, type ControlChannel } from './control/channel';
 import { Emitter, type Disposer } from './util/emitter';
-import { createResilience, type Resilience } from './alerts/wiring';
+import { createResilience, type Resilience } from './compose/resilience';
 import type { AlertManager } from './alerts/manager';
 import type { BreakerRegistry } from './breakers/registry';
 import type { ServerMonitor } from './monitors/server-monitor';
