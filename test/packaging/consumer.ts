@@ -16,7 +16,8 @@ const zd: Zerodown = zerodown(options);
 const ping: CheckFn = async () => ({ status: 'pass' });
 zd.health.register('ping', ping, { critical: true, timeoutMs: 500 });
 const sink: AlertSink = { name: 'mine', send() {} };
-const charge = zd.breakers.wrap('payments', async ({ signal }, n: number) => (signal.aborted ? 0 : n * 2), { fallback: () => -1 });
+// the fallback takes the call's arguments after the error (a fallback without parameters makes TypeScript infer none)
+const charge = zd.breakers.wrap('payments', async ({ signal }, n: number) => (signal.aborted ? 0 : n * 2), { fallback: (_error: Error, n: number) => -n });
 const doubled: Promise<number> = charge(21);
 const breakers: BreakerRegistry = zd.breakers;
 const alerts: AlertManager = zd.alerts;

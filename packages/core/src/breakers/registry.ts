@@ -57,7 +57,7 @@ export class BreakerRegistry {
    * await charge(order);
    * ```
    */
-  wrap<A extends unknown[], R>(name: string, fn: BreakerAction<A, R>, options: BreakerOptions<NoInfer<A>, R> = {}): (...args: A) => Promise<R> {
+  wrap<A extends unknown[], R>(name: string, fn: BreakerAction<A, R>, options: BreakerOptions<A, R> = {}): (...args: A) => Promise<R> {
     if (typeof name !== 'string' || !NAME.test(name)) {
       throw new ZerodownConfigError('breakers.name', `zerodown: invalid breaker name ${JSON.stringify(name)}: expected 1-56 characters of letters, digits, "_", "-", "." or "/"`);
     }
