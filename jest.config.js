@@ -5,7 +5,10 @@ module.exports = {
   roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  moduleNameMapper: { '^@zerodown/(core|express|fastify|cli)$': '<rootDir>/packages/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@zerodown/(core|express|fastify|cli)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@zerodown/core/(lb|control|fleet-guard|alerts|breakers|cluster)$': '<rootDir>/packages/core/src/$1/index.ts',
+  },
   testTimeout: 60000,
   maxWorkers: 2,
 };

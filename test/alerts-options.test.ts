@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis, { Cluster } from 'ioredis';
-import { ALERT_DEFAULTS, ZerodownConfigError, zerodown, type Alert, type AlertSink, type Zerodown } from '@zerodown/core';
+import { ZerodownConfigError, zerodown, type Alert, type AlertSink, type Zerodown } from '@zerodown/core';
+import { ALERT_DEFAULTS } from '../packages/core/src/alerts/options';
 import { waitFor } from './helpers/app-process';
 import { closeServer } from './helpers/http-server';
 

@@ -1,4 +1,5 @@
-import { silentLogger, webhookSink, type Alert, type AlertSink } from '@zerodown/core';
+import { silentLogger, type Alert, type AlertSink } from '@zerodown/core';
+import { webhookSink } from '@zerodown/core/alerts';
 import { startWebhookServer, type WebhookServer } from './fixtures/webhook-server';
 import { waitFor } from './helpers/app-process';
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { request } from 'undici';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULTS } from '@zerodown/core';
+import { DEFAULTS } from '../packages/core/src/config/options';
 import { freePort, killAndWait, ROOT, runCli, startExpressApp, stopAll, track, waitFor, waitPort, type ExampleApp } from './fixtures/cli-helpers';
 import { startHaproxy, requireHaproxy } from './fixtures/haproxy-fixture';
 import { startRollbarCapture, type RollbarCapture } from './fixtures/rollbar-capture';

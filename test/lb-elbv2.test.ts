@@ -3,21 +3,8 @@
  */
 import { request } from 'undici';
 import { createServer as createHttpServer } from 'node:http';
-import {
-  createElbv2TargetGroups,
-  elbv2Adapter,
-  ImdsClient,
-  ImdsError,
-  LoadBalancerError,
-  LoadBalancerTimeoutError,
-  MinHealthyError,
-  ZerodownConfigError,
-  silentLogger,
-  zerodown,
-  type Elbv2Options,
-  type Elbv2TargetGroups,
-  type LbProgress,
-} from '@zerodown/core';
+import { elbv2Adapter, ImdsError, LoadBalancerError, LoadBalancerTimeoutError, MinHealthyError, ZerodownConfigError, silentLogger, zerodown } from '@zerodown/core';
+import { createElbv2TargetGroups, ImdsClient, type Elbv2Options, type Elbv2TargetGroups, type LbProgress } from '@zerodown/core/lb';
 import { startElbv2Fixture, type Elbv2Fixture } from './fixtures/elbv2-fixture';
 import { closeServer } from './helpers/http-server';
 import { freePort } from './helpers/ports';

@@ -5,7 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request } from 'undici';
-import { HaproxyRuntimeClient, MinHealthyError, haproxyAdapter, silentLogger, zerodown, type Logger, type Zerodown } from '@zerodown/core';
+import { MinHealthyError, haproxyAdapter, silentLogger, zerodown, type Logger, type Zerodown } from '@zerodown/core';
+import { HaproxyRuntimeClient } from '@zerodown/core/lb';
 import { requireHaproxy, startHaproxy, type HaproxyFixture } from './fixtures/haproxy-fixture';
 import { closeServer } from './helpers/http-server';
 import { waitFor } from './helpers/wait';

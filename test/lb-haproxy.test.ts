@@ -5,17 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
-import {
-  HaproxyRuntimeClient,
-  LoadBalancerError,
-  LoadBalancerTimeoutError,
-  ZerodownConfigError,
-  drainServer,
-  haproxyAdapter,
-  readyServer,
-  silentLogger,
-  type LbProgress,
-} from '@zerodown/core';
+import { LoadBalancerError, LoadBalancerTimeoutError, ZerodownConfigError, haproxyAdapter, silentLogger } from '@zerodown/core';
+import { HaproxyRuntimeClient, drainServer, readyServer, type LbProgress } from '@zerodown/core/lb';
 import { requireHaproxy, startHaproxy, type HaproxyFixture } from './fixtures/haproxy-fixture';
 import { closeServer } from './helpers/http-server';
 

@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ELBV2_IAM_ACTIONS, FleetSemaphore, connectFleetRedis } from '@zerodown/core';
+import { ELBV2_IAM_ACTIONS } from '@zerodown/core/lb';
+import { FleetSemaphore, connectFleetRedis } from '@zerodown/core/fleet-guard';
 import { CLI_BIN, ROOT, runCli, startRedis, stopAll, track, waitFor } from './fixtures/cli-helpers';
 import { startElbv2Fixture, type Elbv2Fixture } from './fixtures/elbv2-fixture';
 

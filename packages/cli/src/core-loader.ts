@@ -1,9 +1,12 @@
-type Core = typeof import('@zerodown/core');
+type Control = typeof import('@zerodown/core/control');
+type Fleet = typeof import('@zerodown/core/fleet-guard');
+type Lb = typeof import('@zerodown/core/lb');
+type Cluster = typeof import('@zerodown/core/cluster');
 
 /** The part of core the local commands (`status`, `drain`, `resume`) need. */
-export type CoreControl = Pick<Core, 'controlRequest' | 'findControlSockets' | 'controlSocketDirs' | 'isControlSocketOff' | 'ControlRequestError' | 'redactText'>;
+export type CoreControl = Pick<Control, 'controlRequest' | 'findControlSockets' | 'controlSocketDirs' | 'isControlSocketOff' | 'ControlRequestError' | 'redactText'>;
 /** The part of core the fleet guard needs. */
-export type CoreFleet = Pick<Core, 'FleetSemaphore' | 'holdFleetSlot' | 'connectFleetRedis' | 'redactRedisUrl' | 'redactSecretsIn' | 'FleetGuardError'>;
+export type CoreFleet = Pick<Fleet, 'FleetSemaphore' | 'holdFleetSlot' | 'connectFleetRedis' | 'redactRedisUrl' | 'redactSecretsIn' | 'FleetGuardError'>;
 
 /** Core's control-channel module (the `@zerodown/core/control` subpath: starts fast, loads nothing else). */
 export function loadControl(): CoreControl {
@@ -15,7 +18,12 @@ export function loadFleet(): CoreFleet {
   return require('@zerodown/core/fleet-guard') as CoreFleet;
 }
 
-/** All of core (load-balancer commands: loads the AWS SDK only when they run). */
-export function loadCore(): Core {
-  return require('@zerodown/core') as Core;
+/** Core's load-balancer clients (the `@zerodown/core/lb` subpath: loads the AWS SDK only when a command runs). */
+export function loadLb(): Lb {
+  return require('@zerodown/core/lb') as Lb;
+}
+
+/** Core's serve/reload master (the `@zerodown/core/cluster` subpath). */
+export function loadCluster(): Cluster {
+  return require('@zerodown/core/cluster') as Cluster;
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Elbv2Target } from '@zerodown/core';
+import type { Elbv2Target } from '@zerodown/core/lb';
 
 /** Quotes a value for POSIX `sh`. */
 export function shellQuote(value: string): string {

@@ -7,8 +7,7 @@ import { registerReloadCommand } from './commands/reload';
 import { EXIT, exitCodeFor, type ExitCode } from './exit-codes';
 import { Output } from './output';
 import { DURATION_HELP } from './parse';
-
-const VERSION = '0.1.0';
+import { VERSION } from './version';
 
 const EPILOG = `
 Exit codes:

@@ -1,4 +1,4 @@
-import type { ControlStatus } from '@zerodown/core';
+import type { ControlStatus } from '@zerodown/core/control';
 import { loadControl } from './core-loader';
 
 function envNote(value: string | undefined, turnedOff: boolean): string {

@@ -1,26 +1,29 @@
 import { redactText } from './config/redact';
 
+/** Every stable error code zerodown throws (the README's error table is tested against this list). */
+export const ZERODOWN_ERROR_CODES = [
+  'ZERODOWN_CONFIG',
+  'ZERODOWN_CHECK_FAILED',
+  'ZERODOWN_DUPLICATE_CHECK',
+  'ZERODOWN_STATE',
+  'ZERODOWN_HOOK_TIMEOUT',
+  'ZERODOWN_BREAKER_OPEN',
+  'ZERODOWN_BREAKER_TIMEOUT',
+  'ZERODOWN_LB',
+  'ZERODOWN_LB_TIMEOUT',
+  'ZERODOWN_LB_MIN_HEALTHY',
+  'ZERODOWN_LB_SUPERSEDED',
+  'ZERODOWN_IMDS',
+  'ZERODOWN_CONTROL',
+  'ZERODOWN_CONTROL_TRUST',
+  'ZERODOWN_FLEET',
+  'ZERODOWN_FLEET_TIMEOUT',
+  'ZERODOWN_RELOAD_BUSY',
+  'ZERODOWN_RELOAD_FAILED',
+] as const;
+
 /** Stable error codes thrown by zerodown. */
-export type ZerodownErrorCode =
-  | 'ZERODOWN_CONFIG'
-  | 'ZERODOWN_CHECK_TIMEOUT'
-  | 'ZERODOWN_CHECK_FAILED'
-  | 'ZERODOWN_DUPLICATE_CHECK'
-  | 'ZERODOWN_STATE'
-  | 'ZERODOWN_HOOK_TIMEOUT'
-  | 'ZERODOWN_BREAKER_OPEN'
-  | 'ZERODOWN_BREAKER_TIMEOUT'
-  | 'ZERODOWN_LB'
-  | 'ZERODOWN_LB_TIMEOUT'
-  | 'ZERODOWN_LB_MIN_HEALTHY'
-  | 'ZERODOWN_LB_SUPERSEDED'
-  | 'ZERODOWN_IMDS'
-  | 'ZERODOWN_CONTROL'
-  | 'ZERODOWN_CONTROL_TRUST'
-  | 'ZERODOWN_FLEET'
-  | 'ZERODOWN_FLEET_TIMEOUT'
-  | 'ZERODOWN_RELOAD_BUSY'
-  | 'ZERODOWN_RELOAD_FAILED';
+export type ZerodownErrorCode = (typeof ZERODOWN_ERROR_CODES)[number];
 
 /** Base class of every error zerodown throws; `code` is stable across releases. */
 export class ZerodownError extends Error {
@@ -41,10 +44,10 @@ export class ZerodownConfigError extends ZerodownError {
   }
 }
 
-/** A health check did not settle within its timeout. */
-export class CheckTimeoutError extends ZerodownError {
-  constructor(name: string, timeoutMs: number) {
-    super('ZERODOWN_CHECK_TIMEOUT', `check "${name}" timed out after ${timeoutMs} ms`);
+/** A built-in health check found its dependency unhealthy (reported as the check's `output`, never thrown to the app). */
+export class CheckFailedError extends ZerodownError {
+  constructor(message: string) {
+    super('ZERODOWN_CHECK_FAILED', message);
   }
 }
 

@@ -39,7 +39,7 @@ export function createDefaultLogger(level: LogLevel = 'info', write: (line: stri
 function errorReplacer(_key: string, value: unknown): unknown {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return { type: value.name, message: value.message, ...(code !== undefined ? { code } : {}) };
+    return { type: value.name, message: value.message, ...(code !== undefined ? { code } : {}), ...(value.stack !== undefined ? { stack: value.stack } : {}) };
   }
   return value;
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as osConstants } from 'node:os';
 import { resolveOptions } from './config/resolve';
+import { ZerodownConfigError } from './errors';
 import type { ResolvedOptions, ZerodownOptions } from './config/options';
 import { InflightCounter } from './drain/inflight';
 import { ShutdownHooks, type HookReport, type ShutdownHook, type ShutdownHookOptions } from './drain/hooks';
@@ -16,7 +17,7 @@ import type { Logger } from './logger';
 import { Probes } from './probes/probes';
 import { startControlChannel, type ControlChannel } from './control/channel';
 import { Emitter, type Disposer } from './util/emitter';
-import { createResilience, type Resilience } from './alerts/wiring';
+import { createResilience, type Resilience } from './compose/resilience';
 import type { AlertManager } from './alerts/manager';
 import type { BreakerRegistry } from './breakers/registry';
 import type { ServerMonitor } from './monitors/server-monitor';
@@ -188,7 +189,7 @@ export class Zerodown {
   /** Tracks a node:http/https/http2 server's connections and requests for drain; returns a disposer. */
   attach(server: AttachableServer, options: AttachOptions = {}): Disposer {
     if (!server || typeof server.prependListener !== 'function') {
-      throw new TypeError('zd.attach: expected a node:http, node:https or node:http2 server');
+      throw new ZerodownConfigError('server', 'zd.attach: expected a node:http, node:https or node:http2 server');
     }
     if (this.trackers.some((t) => t.server === server)) return () => {};
     checkServerTimeouts(server, this.options.loadBalancer.idleTimeoutMs, this.logger, options.tuneTimeouts ?? false);

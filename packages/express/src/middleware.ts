@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Zerodown } from '@zerodown/core';
+import { ZerodownConfigError, type Zerodown } from '@zerodown/core';
 
 /** An Express-compatible middleware (typed with node:http types so users need no @types/express). */
 export type ZerodownMiddleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -11,7 +11,7 @@ export type ZerodownMiddleware = (req: IncomingMessage, res: ServerResponse, nex
  */
 export function zerodownExpress(zd: Zerodown): ZerodownMiddleware {
   if (!zd || typeof zd.probes?.respond !== 'function') {
-    throw new TypeError('zerodownExpress: expected a zerodown instance, e.g. zerodownExpress(zerodown())');
+    throw new ZerodownConfigError('zd', 'zerodownExpress: expected a zerodown instance, e.g. zerodownExpress(zerodown())');
   }
   const probes = zd.probes;
   const shedding = zd.shedding;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Zerodown } from '@zerodown/core';
+import { ZerodownConfigError, type Zerodown } from '@zerodown/core';
 
 /** Options of the zerodown Fastify plugin. */
 export interface ZerodownFastifyOptions {
@@ -22,7 +22,7 @@ const OTHER_METHODS: HTTPMethods[] = ['DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT
 const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: FastifyInstance, opts: ZerodownFastifyOptions) => {
   const zd = opts?.zerodown;
   if (!zd || typeof zd.probes?.respond !== 'function') {
-    throw new TypeError('@zerodown/fastify: expected option "zerodown" to be a zerodown instance, e.g. fastify.register(zerodownFastify, { zerodown: zd })');
+    throw new ZerodownConfigError('zerodown', '@zerodown/fastify: expected option "zerodown" to be a zerodown instance, e.g. fastify.register(zerodownFastify, { zerodown: zd })');
   }
   fastify.decorate('zerodown', zd);
   const probes = zd.probes;

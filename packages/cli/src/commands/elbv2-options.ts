@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Elbv2TargetGroups, LbProgress } from '@zerodown/core';
-import { loadCore } from '../core-loader';
+import type { Elbv2TargetGroups, LbProgress } from '@zerodown/core/lb';
+import { loadLb } from '../core-loader';
 import type { Output } from '../output';
 import { addDurationHelp, collect, durationOption } from '../parse';
 
@@ -30,7 +30,7 @@ export function addElbv2WaitOptions(cmd: Command): Command {
 
 /** Creates the target groups (loads the AWS SDK now, not before). Credentials: the SDK's default chain. */
 export function openTargetGroups(opts: Elbv2CliOptions, extra: { target?: { id: string; port?: number }; port?: number } = {}): Promise<Elbv2TargetGroups> {
-  const { createElbv2TargetGroups } = loadCore();
+  const { createElbv2TargetGroups } = loadLb();
   return createElbv2TargetGroups({
     targetGroupArns: opts.targetGroup,
     ...(opts.region ? { region: opts.region } : {}),

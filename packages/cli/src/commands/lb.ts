@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Elbv2Target, TargetHealth } from '@zerodown/core';
-import { loadCore } from '../core-loader';
+import type { Elbv2Target, TargetHealth } from '@zerodown/core/lb';
+import { loadLb } from '../core-loader';
 import { EXIT } from '../exit-codes';
 import { formatMs, parseCount, parsePort } from '../parse';
 import type { Run } from './local';
@@ -25,7 +25,7 @@ function addTargetOptions(cmd: Command): Command {
 /** Formats DescribeTargetHealth for humans. */
 export function formatHealth(list: TargetHealth[]): string {
   if (list.length === 0) return 'no targets registered';
-  const { formatTarget } = loadCore();
+  const { formatTarget } = loadLb();
   return list.map((h) => `${shortArn(h.targetGroupArn)}  ${formatTarget(h.target)}  ${h.state}${h.reason ? ` (${h.reason})` : ''}`).join('\n');
 }
 
@@ -49,7 +49,7 @@ export function registerLbCommands(program: Command, run: Run): void {
   const action = (kind: 'deregister' | 'register') => (opts: TargetCliOptions, cmd: Command) =>
     run(async (out) => {
       const target: Elbv2Target | undefined = opts.targetId ? { id: opts.targetId, ...(opts.port !== undefined ? { port: opts.port } : {}) } : undefined;
-      const { formatTarget } = loadCore();
+      const { formatTarget } = loadLb();
       const groups = await openTargetGroups(opts, { ...(target ? { target } : {}), ...(opts.port !== undefined ? { port: opts.port } : {}) });
       const t0 = performance.now();
       try {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ControlDrainResponse, ControlResumeResponse, ControlStatus } from '@zerodown/core';
+import type { ControlDrainResponse, ControlResumeResponse, ControlStatus } from '@zerodown/core/control';
 import { loadControl } from '../core-loader';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { addFleetOptions, defaultHolder, openFleet, type FleetCliOptions } from '../fleet';

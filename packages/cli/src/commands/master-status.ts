@@ -1,4 +1,4 @@
-import type { MasterStatus } from '@zerodown/core';
+import type { MasterStatus } from '@zerodown/core/cluster';
 import { formatMs } from '../parse';
 
 /** True when a `/status` answer comes from a `zerodown serve` master rather than an app. */

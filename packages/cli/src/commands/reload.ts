@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { ReloadResult } from '@zerodown/core';
-import { loadCore } from '../core-loader';
+import type { ReloadResult } from '@zerodown/core/cluster';
+import { loadCluster } from '../core-loader';
 import { EXIT } from '../exit-codes';
 import { durationOption, formatMs } from '../parse';
 import { resolveSocket, type SocketOptions } from '../socket';
@@ -17,7 +17,7 @@ export function registerReloadCommand(program: Command, run: Run): void {
     .addOption(durationOption('--timeout <duration>', 'stop waiting for the reload after this (it goes on in the master)', 60 * 60 * 1000))
     .action((opts: ReloadCliOptions, cmd: Command) =>
       run(async (out) => {
-        const { requestReload, ReloadRequestError } = loadCore();
+        const { requestReload, ReloadRequestError } = loadCluster();
         const socket = await resolveSocket(opts);
         let result: ReloadResult;
         try {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Elbv2Target, RollingEvent, RollingResult } from '@zerodown/core';
-import { loadCore } from '../core-loader';
+import type { Elbv2Target, RollingEvent, RollingResult } from '@zerodown/core/lb';
+import { loadLb } from '../core-loader';
 import { execForTarget, renderCommand } from '../exec-command';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { addFleetOptions, openFleet, type FleetCliOptions } from '../fleet';
@@ -26,7 +26,7 @@ export function rollingExitCode(result: RollingResult, interrupted?: NodeJS.Sign
 }
 
 function reporter(out: Output, total: () => number): (e: RollingEvent) => void {
-  const { formatTarget: label } = loadCore();
+  const { formatTarget: label } = loadLb();
   const progress = lbProgress(out);
   return (e) => {
     switch (e.type) {
@@ -86,7 +86,7 @@ export function registerRollingCommand(program: Command, run: Run): void {
     .action((opts: RollingCliOptions, cmd: Command) =>
     run(async (out) => {
       if (!opts.exec && !opts.dryRun) cmd.error("error: required option '--exec <command>' not specified (or use --dry-run)", { code: 'commander.missingMandatoryOptionValue', exitCode: EXIT.usage });
-      const { rollingPatch, rollingPlan, formatTarget: label } = loadCore();
+      const { rollingPatch, rollingPlan, formatTarget: label } = loadLb();
       const groups = await openTargetGroups(opts);
       try {
         const targets = await rollingPlan(groups);

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { LoadBalancerAdapter, MasterOptions, ZerodownOptions } from '@zerodown/core';
-import { loadCore } from '../core-loader';
+import type { LoadBalancerAdapter, ZerodownOptions } from '@zerodown/core';
+import type { MasterOptions } from '@zerodown/core/cluster';
+import { loadCluster } from '../core-loader';
 import type { ExitCode } from '../exit-codes';
 import { collect, durationOption, parseCount, parseDuration, parsePort } from '../parse';
 import type { Run } from './local';
@@ -74,7 +75,7 @@ export function registerServeCommand(program: Command, run: Run): void {
     .option('--config <file>', 'a module exporting { zerodown: options of the master\'s zerodown instance, loadBalancer: adapter } (or a function returning it)')
     .action((entry: string, args: string[], opts: ServeCliOptions, cmd: Command) =>
       run(async (out) => {
-        const { createMaster, ReloadFailedError } = loadCore();
+        const { createMaster, ReloadFailedError } = loadCluster();
         const config = opts.config ? await loadConfig(opts.config) : {};
         const zd: ZerodownOptions = { ...config.zerodown };
         if (opts.alertWebhook?.length) zd.alerts = { ...zd.alerts, webhook: opts.alertWebhook.map((url) => ({ url })) };

@@ -1,8 +1,11 @@
-export { AlertManager, type AlertDeduper, type AlertEvents, type AlertManagerSettings } from './manager';
-export { ALERT_DEFAULTS, resolveAlertOptions, type AlertOptions, type ResolvedAlertOptions } from './options';
-export { createResilience, type Resilience, type ResilienceHost } from './wiring';
+/**
+ * `@zerodown/core/alerts`: the built-in alert sinks (to compose your own `alerts.sinks`) and the
+ * types of `zd.alerts`. Configuring alerts needs only the root's `AlertOptions`.
+ */
+export type { AlertManager, AlertEvents } from './manager';
 export { loggerSink } from './sinks/logger';
 export { rollbarSink, type RollbarLike, type RollbarSinkOptions } from './sinks/rollbar';
 export { newRelicSink, type NewRelicLike } from './sinks/newrelic';
 export { webhookSink, type WebhookSinkOptions } from './sinks/webhook';
-export type { Alert, AlertCondition, AlertLevel, AlertSink, AlertSource, AlertState, FlushOptions, OnCallMeta } from './types';
+export type { AlertOptions } from './options';
+export type { Alert, AlertCondition, AlertLevel, AlertScope, AlertSink, AlertSource, AlertState, FlushOptions, OnCallMeta } from './types';

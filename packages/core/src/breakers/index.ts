@@ -1,4 +1,5 @@
-export { BreakerRegistry, BREAKER_CHECK_PREFIX, BREAKER_CHECK_INTERVAL_MS, type BreakerEvents } from './registry';
-export { Breaker } from './breaker';
+/** `@zerodown/core/breakers`: the types of `zd.breakers` and of the breakers it returns, and its errors. */
+export type { BreakerRegistry, BreakerEvents } from './registry';
+export type { Breaker } from './breaker';
 export { BreakerOpenError, BreakerTimeoutError } from './errors';
-export { BREAKER_DEFAULTS, type BreakerAction, type BreakerCall, type BreakerDefaults, type BreakerFallback, type BreakerInfo, type BreakerOptions, type BreakerState, type ResolvedBreakerDefaults } from './types';
+export type { BreakerAction, BreakerCall, BreakerDefaults, BreakerFallback, BreakerInfo, BreakerOptions, BreakerState } from './types';

@@ -1,13 +1,13 @@
-export { Master, createMaster, type MasterStatus, type MasterWorkerStatus } from './master';
-export { MASTER_DEFAULTS, resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options';
-export { runReload, type ReloadEvent, type ReloadResult, type ReloadContext } from './reload';
+/**
+ * `@zerodown/core/cluster`: the `zerodown serve` master (node:cluster) and the `zerodown reload`
+ * client, for the CLI and for apps that embed the master. The worker side starts by itself inside
+ * `zerodown()` when the process runs under the master.
+ */
+export { createMaster, type Master, type MasterStatus, type MasterWorkerStatus } from './master';
+export { MASTER_DEFAULTS, type MasterOptions } from './options';
+export type { ReloadEvent, ReloadResult } from './reload';
 export { requestReload, ReloadRequestError } from './reload-client';
-export { masterControlHandler, type ReloadStreamLine } from './master-control';
-export { resolveRelease, describeRelease, type Release } from './release';
-export { RespawnPolicy, type RespawnSettings } from './respawn';
-export { WorkerHandle, NotReadyError, describeExit, type WorkerState, type WorkerExit, type WorkerOutput } from './worker-handle';
-export { WorkerLink, startWorkerLink, type WorkerLinkTarget } from './worker-link';
-export { isSupervised, SUPERVISED_ENV, type IpcProcess } from './supervised';
-export { isWorkerMessage, isMasterMessage, type WorkerMessage, type MasterMessage } from './ipc-messages';
+export type { ReloadStreamLine } from './master-control';
+export type { Release } from './release';
+export type { WorkerState } from './worker-handle';
 export { ReloadBusyError, ReloadFailedError, MasterStateError } from './errors';
-export { StderrTail } from './stderr-tail';

@@ -1,4 +1,5 @@
-import { zerodown, ZerodownConfigError, DEFAULTS, silentLogger } from '../index';
+import { zerodown, ZerodownConfigError, silentLogger } from '../index';
+import { DEFAULTS } from './options';
 
 function configError(fn: () => unknown): ZerodownConfigError {
   try {

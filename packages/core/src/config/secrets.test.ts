@@ -4,7 +4,8 @@
  * on the env variable.
  */
 import { createServer, type Server } from 'node:http';
-import { zerodown, ZerodownConfigError, silentLogger, createDefaultLogger, webhookSink, type Alert } from '../index';
+import { zerodown, ZerodownConfigError, silentLogger, createDefaultLogger, type Alert } from '../index';
+import { webhookSink } from '../alerts';
 import { redactText } from './redact';
 
 const SECRET = 's3cr3t-VALUE-0123456789';

@@ -1,12 +1,12 @@
-export { ControlChannel, startControlChannel, type ControlChannelOptions } from './channel';
-export { controlHandler, controlStatus, type ControlTarget } from './handler';
-export { controlRequest, explainSocketError, type ControlRequestOptions } from './client';
+/**
+ * `@zerodown/core/control`: the client side of the local control channel (what `zerodown status`,
+ * `drain` and `resume` use). Loads nothing else of core, so the CLI starts fast.
+ */
+export { controlRequest, type ControlRequestOptions } from './client';
 export { findControlSockets, type FoundControlSocket, type ControlSocketSearch } from './discover';
-export { controlSocketDirs, controlSocketName, resolveControlSocket, isControlSocketOff, MAX_SOCKET_PATH_BYTES, type ControlEnv } from './paths';
-export { probeSocket, prepareSocketPath, pruneStaleSockets, type SocketProbe } from './socket-file';
-export { MAX_CONTROL_BODY_BYTES } from './request-body';
+export { controlSocketDirs, resolveControlSocket, isControlSocketOff, type ControlEnv } from './paths';
 export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError } from './errors';
-export type * from './types';
+export type { ControlCheckSummary, ControlStatus, ControlDrainRequest, ControlDrainResponse, ControlResumeRequest, ControlResumeResponse, ControlWaitIdleResponse, ControlErrorBody } from './types';
 export { assertTrustedSocketPath } from './trust';
 export { ControlTrustError } from './errors';
 export { redactText } from '../config/redact';

@@ -1,3 +1,4 @@
+import { ZerodownConfigError } from '../errors';
 import { formatTarget } from './elbv2/target-groups';
 import type { LbProgress } from './progress';
 import type { DeregisterOptions, Elbv2Target, RegisterOptions, TargetHealth } from './elbv2/types';
@@ -122,7 +123,7 @@ export async function rollingPatch(options: RollingOptions): Promise<RollingResu
     }
   };
   const maxUnavailable = options.maxUnavailable ?? 1;
-  if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) throw new RangeError(`maxUnavailable must be a whole number >= 1, got ${String(options.maxUnavailable)}`);
+  if (!Number.isInteger(maxUnavailable) || maxUnavailable < 1) throw new ZerodownConfigError('maxUnavailable', `maxUnavailable must be a whole number >= 1, got ${String(options.maxUnavailable)}`);
   const targets = options.targets ?? (await rollingPlan(targetGroups, signal));
   emit({ type: 'plan', targets });
   const result: RollingResult = { ok: true, targets: targets.map(formatTarget), completed: [], skipped: [], aborted: false };

@@ -41,7 +41,7 @@ export function rollbarSink(options: RollbarSinkOptions): AlertSink | undefined 
         captureUnhandledRejections: false,
       });
     } catch (error) {
-      options.logger.warn({ err: error, code: 'ZERODOWN_ALERT_SINK' }, 'zerodown: ROLLBAR_ACCESS_TOKEN is set but the "rollbar" package could not be loaded; Rollbar alerts are off');
+      options.logger.warn({ err: error, code: 'ZERODOWN_ALERT_SINK' }, 'zerodown: ROLLBAR_ACCESS_TOKEN is set but the "rollbar" package could not be loaded (install it with `npm install rollbar`); Rollbar alerts are off');
       return undefined;
     }
   }

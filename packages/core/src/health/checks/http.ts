@@ -1,3 +1,4 @@
+import { CheckFailedError, ZerodownConfigError } from '../../errors';
 import { undiciRequest } from '../../util/undici';
 import type { CheckDefinition } from '../types';
 
@@ -15,7 +16,7 @@ export interface HttpCheckOptions {
 export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): CheckDefinition {
   const target = new URL(url);
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new TypeError(`httpCheck: expected an http(s) URL, got ${JSON.stringify(target.protocol)}`);
+    throw new ZerodownConfigError('url', `httpCheck: expected an http(s) URL, got ${JSON.stringify(target.protocol)}`);
   }
   const expect = options.expectStatus ?? ((s: number) => s >= 200 && s < 400);
   // undici loads when an HTTP check is created (startup), not inside the first run's timeout
@@ -26,7 +27,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): Ch
     async run(signal) {
       const res = await request(target, { method: options.method ?? 'GET', headers: options.headers, signal });
       await res.body.dump();
-      if (!expect(res.statusCode)) throw new Error(`upstream answered ${res.statusCode}`);
+      if (!expect(res.statusCode)) throw new CheckFailedError(`upstream answered ${res.statusCode}`);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { CheckFailedError, ZerodownConfigError } from '../../errors';
 import type { CheckDefinition } from '../types';
 
 /** The part of an ioredis client the Redis check uses (ioredis `Redis` or `Cluster` fit). */
@@ -35,7 +36,7 @@ function whenConnected(client: RedisPingClient, signal: AbortSignal): Promise<vo
  */
 export function redisCheck(client: RedisPingClient): CheckDefinition {
   if (!client || typeof client.ping !== 'function') {
-    throw new TypeError('redisCheck: expected an ioredis client (an object with ping())');
+    throw new ZerodownConfigError('client', 'redisCheck: expected an ioredis client (an object with ping())');
   }
   return {
     componentType: 'datastore',
@@ -43,10 +44,10 @@ export function redisCheck(client: RedisPingClient): CheckDefinition {
     async run(signal) {
       await whenConnected(client, signal);
       if (client.status !== undefined && client.status !== 'ready') {
-        throw new Error(`redis connection is ${client.status}`);
+        throw new CheckFailedError(`redis connection is ${client.status}`);
       }
       const reply = await client.ping();
-      if (reply !== 'PONG') throw new Error(`unexpected PING reply ${JSON.stringify(String(reply).slice(0, 40))}`);
+      if (reply !== 'PONG') throw new CheckFailedError(`unexpected PING reply ${JSON.stringify(String(reply).slice(0, 40))}`);
     },
   };
 }

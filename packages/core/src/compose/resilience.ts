@@ -8,15 +8,15 @@ import { ServerMonitor } from '../monitors/server-monitor';
 import type { ResolvedMonitorOptions } from '../monitors/types';
 import { Shedder, type ResolvedSheddingOptions } from '../shedding/shedder';
 import type { Disposer } from '../util/emitter';
-import { AlertManager } from './manager';
-import type { ResolvedAlertOptions } from './options';
-import { newRelicSink } from './sinks/newrelic';
-import { loggerSink } from './sinks/logger';
-import { rollbarSink } from './sinks/rollbar';
-import { webhookSink } from './sinks/webhook';
-import { breakerAlerts } from './sources/breakers';
-import { healthAlerts } from './sources/health';
-import { processAlerts } from './sources/process';
+import { AlertManager } from '../alerts/manager';
+import type { ResolvedAlertOptions } from '../alerts/options';
+import { newRelicSink } from '../alerts/sinks/newrelic';
+import { loggerSink } from '../alerts/sinks/logger';
+import { rollbarSink } from '../alerts/sinks/rollbar';
+import { webhookSink } from '../alerts/sinks/webhook';
+import { breakerAlerts } from '../alerts/sources/breakers';
+import { healthAlerts } from '../alerts/sources/health';
+import { processAlerts } from '../alerts/sources/process';
 
 /** What the resilience parts need from the zerodown instance. */
 export interface ResilienceHost {
