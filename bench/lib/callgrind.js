@@ -134,9 +134,9 @@ async function marginalPerRequest(file, { low = 500, high = 2500, warmup = 0, en
  * Background instructions per second of an idle server: a run idle for `shortS` after it printed its
  * port and one idle for `shortS + spanS`; (long − short) / spanS (the wall time between SIGINTs is measured).
  */
-async function idlePerSecond(file, { shortS = 1, spanS = 20, env } = {}) {
+async function idlePerSecond(file, { shortS = 1, spanS = 20, env, keepPrefix } = {}) {
   const run = async (idleS) => {
-    const server = await startUnderCallgrind(file, { env });
+    const server = await startUnderCallgrind(file, { env, keep: keepPrefix && `${keepPrefix}.${idleS}s` });
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, idleS * 1000));
     const elapsedS = (performance.now() - t0) / 1000;
