@@ -21,13 +21,19 @@ export const EVENT_LOOP_RESOLUTION_MS = 100;
 class SharedHistogram {
   private histogram: IntervalHistogram | undefined;
   private readonly readers = new Set<EventLoopDelay>();
-  private lastFold = 0;
+  /** Time of the previous fold; undefined until the event loop turned once after the histogram started. */
+  private lastFold: number | undefined;
 
   add(reader: EventLoopDelay): void {
     if (!this.histogram) {
-      this.histogram = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
-      this.histogram.enable();
-      this.lastFold = performance.now();
+      const h = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+      this.histogram = h;
+      h.enable();
+      // the rest of the app's synchronous startup is not a stall: unrecorded time counts from the first turn
+      this.lastFold = undefined;
+      setImmediate(() => {
+        if (this.histogram === h && this.lastFold === undefined) this.lastFold = performance.now();
+      }).unref();
     }
     this.readers.add(reader);
   }
@@ -46,7 +52,7 @@ class SharedHistogram {
     const now = performance.now();
     const recordedMs = h.count > 0 ? (h.mean * h.count) / 1e6 : 0;
     // the unrecorded time also holds up to a resolution before the first tick and after the last one
-    const unrecordedMs = now - this.lastFold - recordedMs - EVENT_LOOP_RESOLUTION_MS;
+    const unrecordedMs = this.lastFold === undefined ? 0 : now - this.lastFold - recordedMs - EVENT_LOOP_RESOLUTION_MS;
     // a tick's delta includes the resolution itself: the delay is what exceeds it
     const maxMs = Math.max(h.count > 0 ? h.max / 1e6 - EVENT_LOOP_RESOLUTION_MS : 0, unrecordedMs, 0);
     h.reset();
@@ -63,12 +69,16 @@ const shared = new SharedHistogram();
  * process's one histogram ({@link EVENT_LOOP_RESOLUTION_MS}); call `dispose()` when done.
  */
 export class EventLoopDelay {
-  private lastRead = performance.now();
+  /** Time of the previous read; undefined until the event loop turned once (startup is not lateness). */
+  private lastRead: number | undefined;
   private maxMs = 0;
 
   /** @param intervalMs the expected time between reads (0: no lateness measured). */
   constructor(private readonly intervalMs: number) {
     shared.add(this);
+    setImmediate(() => {
+      this.lastRead ??= performance.now();
+    }).unref();
   }
 
   /** @internal Called by the shared histogram with the maximum delay of a folded interval. */
@@ -80,7 +90,7 @@ export class EventLoopDelay {
   read(): number {
     shared.fold();
     const now = performance.now();
-    const lateMs = this.intervalMs > 0 ? Math.max(0, now - this.lastRead - this.intervalMs) : 0;
+    const lateMs = this.intervalMs > 0 && this.lastRead !== undefined ? Math.max(0, now - this.lastRead - this.intervalMs) : 0;
     this.lastRead = now;
     const delayMs = Math.max(this.maxMs, lateMs);
     this.maxMs = 0;
