@@ -9,20 +9,31 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node
 export const EVENT_LOOP_RESOLUTION_MS = 100;
 
 /**
+ * Delays at or below this (ms) do not reset the histogram: a reset costs a memset of its whole bucket
+ * array and makes node drop the next tick, so a healthy process never resets it. Readers may then see
+ * up to this much, left from an earlier interval.
+ */
+const RESET_ABOVE_MS = EVENT_LOOP_RESOLUTION_MS / 2;
+
+/**
  * The one event-loop delay histogram of the process, shared by every {@link EventLoopDelay} (the
  * monitors, load shedding, the liveness check): enabled while at least one reader exists. Each read
- * folds the histogram into every reader's own maximum, then resets it.
+ * folds the histogram's maximum (less the resolution, which every tick's delta includes) into every
+ * reader's own maximum, and resets the histogram only after a delay above {@link RESET_ABOVE_MS}.
  *
- * `reset()` drops the first tick after it (node records a tick's delta only when it has a previous
- * tick), so a block right after a fold would be lost; the fold recovers it: the recorded ticks span
- * `mean × count`, and whatever time since the previous fold they do not cover was spent before the
- * first recorded tick or after the last one (counted as one delay, less a resolution).
+ * `reset()` (and `enable()`) drop the first tick after it: node records a tick's delta only when it
+ * has a previous tick, so a block right after a reset would be lost. The first fold after a reset
+ * recovers it: the recorded ticks span `mean × count`, and whatever time since the reset they do not
+ * cover was spent before the first recorded tick or after the last one (counted as one delay, less a
+ * resolution). `mean` walks the whole histogram, so it is read only then (until a tick is recorded).
  */
 class SharedHistogram {
   private histogram: IntervalHistogram | undefined;
   private readonly readers = new Set<EventLoopDelay>();
-  /** Time of the previous fold; undefined until the event loop turned once after the histogram started. */
-  private lastFold: number | undefined;
+  /** When the histogram was last reset (or started); undefined until the event loop turned once after the start. */
+  private resetAt: number | undefined;
+  /** True after a reset until a fold has seen a recorded tick (and so accounted for the dropped one). */
+  private afterReset = true;
 
   add(reader: EventLoopDelay): void {
     if (!this.histogram) {
@@ -30,9 +41,10 @@ class SharedHistogram {
       this.histogram = h;
       h.enable();
       // the rest of the app's synchronous startup is not a stall: unrecorded time counts from the first turn
-      this.lastFold = undefined;
+      this.resetAt = undefined;
+      this.afterReset = true;
       setImmediate(() => {
-        if (this.histogram === h && this.lastFold === undefined) this.lastFold = performance.now();
+        if (this.histogram === h && this.resetAt === undefined) this.resetAt = performance.now();
       }).unref();
     }
     this.readers.add(reader);
@@ -50,13 +62,21 @@ class SharedHistogram {
     const h = this.histogram;
     if (!h) return;
     const now = performance.now();
-    const recordedMs = h.count > 0 ? (h.mean * h.count) / 1e6 : 0;
-    // the unrecorded time also holds up to a resolution before the first tick and after the last one
-    const unrecordedMs = this.lastFold === undefined ? 0 : now - this.lastFold - recordedMs - EVENT_LOOP_RESOLUTION_MS;
-    // a tick's delta includes the resolution itself: the delay is what exceeds it
-    const maxMs = Math.max(h.count > 0 ? h.max / 1e6 - EVENT_LOOP_RESOLUTION_MS : 0, unrecordedMs, 0);
-    h.reset();
-    this.lastFold = now;
+    const count = h.count;
+    let maxMs = count > 0 ? h.max / 1e6 - EVENT_LOOP_RESOLUTION_MS : 0;
+    if (this.afterReset && this.resetAt !== undefined) {
+      const recordedMs = count > 0 ? (h.mean * count) / 1e6 : 0;
+      // the unrecorded time also holds up to a resolution before the first tick and after the last one
+      maxMs = Math.max(maxMs, now - this.resetAt - recordedMs - EVENT_LOOP_RESOLUTION_MS);
+      // until a tick is recorded, the dropped one may still be ahead
+      if (count > 0) this.afterReset = false;
+    }
+    maxMs = Math.max(maxMs, 0);
+    if (maxMs > RESET_ABOVE_MS) {
+      h.reset();
+      this.resetAt = now;
+      this.afterReset = true;
+    }
     for (const r of this.readers) r.observe(maxMs);
   }
 }

@@ -12,17 +12,18 @@ const blockFor = (ms: number): void => {
 
 describe('eventLoopDelayCheck (the liveness check on the shared event-loop histogram)', () => {
   test('a block that starts right after a run is still seen by the next run', async () => {
-    const check = eventLoopDelayCheck({ maxMs: 150 });
+    // bounds well above what a loaded machine's scheduling shows by itself
+    const check = eventLoopDelayCheck({ maxMs: 300 });
     try {
       await check.run(new AbortController().signal); // starts reading
       await sleep(300);
       const quiet = (await check.run(new AbortController().signal)) as CheckOutcome;
-      expect(quiet.status).toBe('pass'); // folds and resets the histogram: its first tick after this is dropped by node
-      blockFor(600);
+      expect(quiet.status).toBe('pass'); // the histogram's first tick after its start is dropped by node (as after a reset)
+      blockFor(900);
       await sleep(20);
       const after = (await check.run(new AbortController().signal)) as CheckOutcome;
       expect(after.status).toBe('fail');
-      expect(after.observedValue).toBeGreaterThanOrEqual(400);
+      expect(after.observedValue).toBeGreaterThanOrEqual(700);
       expect(after.output).toMatch(/event loop blocked for \d+ ms/);
     } finally {
       check.dispose?.();
