@@ -1,10 +1,10 @@
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 
 /**
- * Resolution (ms) of the process's one event-loop delay histogram. Each tick wakes the event loop
- * (~5k instructions), so 10 ms cost ~500k instructions a second on an idle process; at 100 ms the
- * cost is ~10x smaller, and a delay is still measured to within 100 ms (below it, by at most that;
- * the default thresholds that read it are 500 ms and more).
+ * Resolution (ms) of the process's one event-loop delay histogram. Each tick wakes the event loop, so
+ * an idle process's cost grows with the tick rate (10 ms: 100 wake-ups a second, 100 ms: 10); a delay is
+ * still measured to within 100 ms (below it, by at most that; the default thresholds that read it are
+ * 500 ms and more).
  */
 export const EVENT_LOOP_RESOLUTION_MS = 100;
 
