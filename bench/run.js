@@ -4,7 +4,8 @@
 // measurement runs on a fresh server child process (one at a time); autocannon, the load generator,
 // runs in this process.
 // Settings: BENCH_DURATION, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_PIPELINING, BENCH_WARMUP,
-// BENCH_PROBE_DURATION, BENCH_TARGETS, BENCH_REQUEST_PATH, BENCH_BREAKERS, BENCH_OUTPUT (see bench/README.md).
+// BENCH_PROBE_DURATION, BENCH_TARGETS, BENCH_REQUEST_PATH, BENCH_BREAKERS, BENCH_INSTRUCTIONS, BENCH_OUTPUT (see bench/README.md).
+// Last, the instruction counts under valgrind (bench/instructions.js), the measure the per-request claims rest on.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -54,6 +55,17 @@ async function requestPathSection() {
   log('measuring the request path in-process (bench/request-path.js)');
   const rows = await require('./request-path').run();
   return `### Request-path cost, in-process (bench/request-path.js)\n\nReal server / Express / Fastify objects, no network, a handler that does nothing: what zerodown itself adds per request. Each variant runs in its own process, 3 times alternating; median of each process's best loop. Differences of a few % of the bare row are within this measurement's noise.\n\n${report.rowsTable(rows)}\n`;
+}
+
+/**
+ * The deterministic measure (bench/instructions.js, valgrind's callgrind): its report goes to
+ * bench/results/instructions.md and is appended here; says so loudly when valgrind is missing.
+ */
+async function instructionsSection() {
+  log('counting instructions under valgrind (bench/instructions.js; BENCH_INSTRUCTIONS=0 skips it): several minutes per target');
+  const { md, missing } = await require('./instructions').run();
+  if (missing) log('instruction counts NOT measured: valgrind is missing (see the report)');
+  return md.replace(/^# /, '## ');
 }
 
 /** Runs the whole benchmark; returns the markdown report. */
@@ -135,6 +147,7 @@ async function main() {
   if (cfg.breakers) sections.push(await breakersSection());
   // reloads: zerodown serve vs pm2 reload vs a plain restart (bench/reload.js; BENCH_RELOAD=0 skips it)
   if (process.env.BENCH_RELOAD !== '0') sections.push(await require('./reload').run());
+  if (cfg.instructions) sections.push(await instructionsSection());
   const md = sections.filter(Boolean).join('\n');
   fs.mkdirSync(path.dirname(cfg.output), { recursive: true });
   fs.writeFileSync(cfg.output, md);

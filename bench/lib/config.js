@@ -30,6 +30,7 @@ function loadConfig(env = process.env) {
     groups,
     breakers: env.BENCH_BREAKERS !== '0',
     requestPath: env.BENCH_REQUEST_PATH !== '0',
+    instructions: env.BENCH_INSTRUCTIONS !== '0',
     output: path.resolve(env.BENCH_OUTPUT ?? path.join(__dirname, '..', 'results', 'latest.md')),
   };
 }

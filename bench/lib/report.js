@@ -23,15 +23,19 @@ function verdicts(group, s) {
   const zd = s[group.zerodown.id];
   const check = (other, goal, short) => {
     const ratio = pairedRatio(zd, s[other.id]);
-    const noisy = Math.max(zd.spread, s[other.id].spread) / 2 > NOISY;
-    out.push({ text: `${group.zerodown.label} ${short}`, short, ratio, cpuRatio: pairedRatio(zd, s[other.id], 'cpu'), goal, met: ratio >= goal, noisy });
+    const halfSpread = Math.max(zd.spread, s[other.id].spread) / 2;
+    const noisy = halfSpread > NOISY;
+    // a difference smaller than the round spread is no measured difference, in either direction
+    const withinSpread = Math.abs(ratio - 1) < halfSpread ? halfSpread : undefined;
+    out.push({ text: `${group.zerodown.label} ${short}`, short, ratio, cpuRatio: pairedRatio(zd, s[other.id], 'cpu'), goal, met: ratio >= goal, noisy, withinSpread });
   };
   if (group.goal !== undefined) check(group.bare, group.goal, `≥ ${pct(group.goal)} of bare`);
   if (group.peer) check(group.peer, 1, `not below ${group.peer.label}`);
   return out;
 }
 
-const verdictText = (v) => `${v.met ? 'met' : '**not met**'}${v.noisy ? ' (noisy)' : ''}`;
+const verdictText = (v) =>
+  `${v.met ? 'met' : '**not met**'}${v.noisy ? ' (noisy)' : ''}${v.withinSpread !== undefined ? ` (the difference is within the round spread ±${pct(v.withinSpread)}: no difference measured; the instruction counts decide)` : ''}`;
 
 /** The main table: one row per target, with ratios and the issue's targets marked. */
 function resultsTable(groups, s) {

@@ -27,12 +27,20 @@ function announce(port) {
   process.on('disconnect', () => process.exit(0));
 }
 
+/**
+ * `BENCH_TIMERS=off` (set by bench/instructions.js): zerodown's timer-driven work is turned off
+ * (`monitors: false`, `health.eventLoopStallMs: 0`, no control socket, the custom check runs once at
+ * start), so an instruction count of the request path does not depend on wall time (valgrind runs ~50x slower).
+ */
+const timersOff = process.env.BENCH_TIMERS === 'off';
+
 /** A zerodown instance configured as a benchmarked app would be: silent logger, no signal handlers, one custom check. */
 function benchZerodown() {
   const { zerodown, silentLogger } = require('@zerodown/core');
-  const zd = zerodown({ serviceName: 'bench', logger: silentLogger, drain: { signals: false } });
-  zd.health.register('db', dependencyCheck, { critical: true, timeoutMs: 500, intervalMs: 5000 });
+  const quiet = timersOff ? { monitors: false, health: { eventLoopStallMs: 0 }, control: { socket: false } } : {};
+  const zd = zerodown({ serviceName: 'bench', logger: silentLogger, drain: { signals: false }, ...quiet });
+  zd.health.register('db', dependencyCheck, { critical: true, timeoutMs: 500, intervalMs: timersOff ? 2 ** 31 - 1 : 5000 });
   return zd;
 }
 
-module.exports = { HELLO, announce, dependencyCheck, benchZerodown };
+module.exports = { HELLO, announce, dependencyCheck, benchZerodown, timersOff };

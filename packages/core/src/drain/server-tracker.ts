@@ -114,9 +114,22 @@ export class ServerTracker {
       }
       if (originals.length === 0) return; // observing only: the app's listener runs after this one
       // answer probes first, unless someone added another request listener after attach (it would answer too)
-      if (front !== undefined && server.listenerCount('request') === 1 && front(req as IncomingMessage, res)) return;
+      if (front !== undefined && alone && front(req as IncomingMessage, res)) return;
       if (single !== undefined) single.call(this, req as IncomingMessage, res);
       else for (const fn of originals) fn.call(this, req as IncomingMessage, res);
+    }
+    // whether onRequest is the server's only request listener, kept from the server's listener events
+    // rather than counted on every request ('newListener' fires before the add, 'removeListener' after the removal)
+    let alone = true;
+    if (front !== undefined && originals.length > 0) {
+      this.handlers.push(
+        ['newListener', (event: string | symbol, fn: unknown) => {
+          if (event === 'request' && fn !== onRequest) alone = false;
+        }],
+        ['removeListener', (event: string | symbol) => {
+          if (event === 'request') alone = server.listenerCount('request') <= 1;
+        }],
+      );
     }
     for (const fn of originals) server.removeListener('request', fn as (...args: unknown[]) => void);
     for (const [event, fn] of this.handlers) {

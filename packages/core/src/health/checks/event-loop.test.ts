@@ -1,0 +1,54 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventLoopDelayCheck } from './event-loop';
+import { EventLoopDelay } from '../../monitors/event-loop-delay';
+import type { CheckOutcome } from '../types';
+
+const blockFor = (ms: number): void => {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    /* block the event loop */
+  }
+};
+
+describe('eventLoopDelayCheck (the liveness check on the shared event-loop histogram)', () => {
+  test('a block that starts right after a run is still seen by the next run', async () => {
+    // bounds well above what a loaded machine's scheduling shows by itself
+    const check = eventLoopDelayCheck({ maxMs: 300 });
+    try {
+      await check.run(new AbortController().signal); // starts reading
+      await sleep(300);
+      const quiet = (await check.run(new AbortController().signal)) as CheckOutcome;
+      expect(quiet.status).toBe('pass'); // the histogram's first tick after its start is dropped by node (as after a reset)
+      blockFor(900);
+      await sleep(20);
+      const after = (await check.run(new AbortController().signal)) as CheckOutcome;
+      expect(after.status).toBe('fail');
+      expect(after.observedValue).toBeGreaterThanOrEqual(700);
+      expect(after.output).toMatch(/event loop blocked for \d+ ms/);
+    } finally {
+      check.dispose?.();
+    }
+  });
+
+  test('readers of the one histogram each see a block, whoever read last', async () => {
+    const check = eventLoopDelayCheck({ maxMs: 150 });
+    const monitor = new EventLoopDelay(0);
+    try {
+      await check.run(new AbortController().signal);
+      await sleep(150);
+      blockFor(500);
+      await sleep(150);
+      // the monitor reads (and resets the histogram) first; the check still sees the block
+      expect(monitor.read()).toBeGreaterThanOrEqual(300);
+      const r = (await check.run(new AbortController().signal)) as CheckOutcome;
+      expect(r.status).toBe('fail');
+      expect(r.observedValue).toBeGreaterThanOrEqual(300);
+      // and each reader starts a new interval at its own read
+      await sleep(150);
+      expect(monitor.read()).toBeLessThan(300);
+    } finally {
+      check.dispose?.();
+      monitor.dispose();
+    }
+  });
+});
