@@ -22,3 +22,8 @@ export { Shedder, SHEDDING_DEFAULTS, type SheddingOptions } from './shedding';
 export { FleetCoordinator, type FleetOptions, type FleetRedis } from './fleet';
 export * from './fleet-guard';
 export * from './lb/rolling';
+export type { DrainCallOptions } from './zerodown';
+export { processRuntime, type Runtime } from './drain/runtime';
+export { SIGNAL_DEBOUNCE_MS } from './drain/signals';
+export type { ClosedSocket } from './drain/server-tracker';
+export type { WebSocketServerLike, WebSocketLike } from './drain/upgrades';
