@@ -206,9 +206,13 @@ export class ServerTracker {
     if (this.closed) return this.closed;
     this.stopping = true;
     this.counting = true;
-    this.closed = closeServer(this.server);
-    // idle keep-alive connections: node:http knows which ones are not receiving a request right now
-    (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    let closed: Promise<void> = Promise.resolve();
+    sparingSlowReaders(this.sockets, () => {
+      closed = closeServer(this.server);
+      // idle keep-alive connections: node:http knows which ones are not receiving a request right now
+      (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    });
+    this.closed = closed;
     for (const socket of this.sockets) {
       const res = socket._httpMessage;
       if (!res) continue;
@@ -284,6 +288,28 @@ function describe(res: ServerResponse): string {
 }
 
 function ignore(): void {}
+
+/**
+ * Runs `fn` (server.close(), closeIdleConnections()) without node destroying a slow reader: node:http
+ * (19+) closes "idle" connections on close(), counting a response as done once `end()` was called,
+ * even while most of it still waits in the socket's buffer for a client that reads slowly. Such
+ * responses are marked unfinished for the duration of the synchronous call.
+ */
+function sparingSlowReaders(sockets: Iterable<TrackedSocket>, fn: () => void): void {
+  const spared: Array<ServerResponse & { finished: boolean }> = [];
+  for (const socket of sockets) {
+    const res = socket._httpMessage as (ServerResponse & { finished: boolean }) | null | undefined;
+    if (res && res.finished && !res.writableFinished) {
+      res.finished = false;
+      spared.push(res);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    for (const res of spared) res.finished = true;
+  }
+}
 
 function endWhenFlushed(socket: Socket): void {
   if (socket.destroyed || socket.writableEnded) return;
