@@ -31,6 +31,14 @@ interface Cell {
 
 const ALL = ['node', 'express', 'fastify'];
 
+/** A raw connection that sent `bytes`: what it received, and when it closed. */
+async function rawSend(app: FaultApp, bytes: string): Promise<{ text: () => string; closed: Promise<void> }> {
+  const s = await rawConnect(app.port);
+  const c = collect(s);
+  if (bytes) s.write(bytes);
+  return c;
+}
+
 function collect(s: Socket): { text: () => string; closed: Promise<void> } {
   let text = '';
   s.setEncoding('latin1').on('data', (d: string) => (text += d));
@@ -39,43 +47,30 @@ function collect(s: Socket): { text: () => string; closed: Promise<void> } {
 }
 
 const CELLS: Cell[] = [
-  {
-    fault: 'idle connection that never sends',
-    frameworks: ALL,
-    longestMs: WORK_MS,
-    async open(app) {
-      const s = await rawConnect(app.port);
-      const c = collect(s);
-      await waitForApp(app, 2);
-      return async () => {
-        await c.closed;
-        expect(app.logged(/no request in flight: closed \d+ idle connection/)).toBe(true);
-      };
-    },
-  },
-  {
-    fault: 'half-sent headers',
-    frameworks: ALL,
-    longestMs: WORK_MS,
-    async open(app) {
-      const s = await rawConnect(app.port);
-      const c = collect(s);
-      s.write('GET /work?ms=1 HTTP/1.1\r\nHost: x\r\nX-Half: ');
-      await waitForApp(app, 2);
-      return async () => {
-        await c.closed;
-        expect(app.logged(/no request in flight: closed \d+ idle connection/)).toBe(true);
-      };
-    },
-  },
+  ...[
+    ['idle connection that never sends', ''],
+    ['half-sent headers', 'GET /work?ms=1 HTTP/1.1\r\nHost: x\r\nX-Half: '],
+  ].map(
+    ([fault, bytes]): Cell => ({
+      fault: fault!,
+      frameworks: ALL,
+      longestMs: WORK_MS,
+      async open(app) {
+        const c = await rawSend(app, bytes!);
+        await waitForApp(app, 2);
+        return async () => {
+          await c.closed;
+          expect(app.logged(/no request in flight: closed \d+ idle connection/)).toBe(true);
+        };
+      },
+    }),
+  ),
   {
     fault: 'half-sent body',
     frameworks: ALL,
     longestMs: WORK_MS,
     async open(app) {
-      const s = await rawConnect(app.port);
-      const c = collect(s);
-      s.write('POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc');
+      const c = await rawSend(app, 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc');
       await waitForApp(app, 2, 2);
       return async () => {
         await c.closed;
@@ -128,9 +123,7 @@ const CELLS: Cell[] = [
     frameworks: ALL,
     longestMs: WORK_MS,
     async open(app) {
-      const s = await rawConnect(app.port);
-      const c = collect(s);
-      s.write('GET /work?ms=400 HTTP/1.1\r\nHost: x\r\n\r\nGET /work?ms=400 HTTP/1.1\r\nHost: x\r\n\r\nGET /work?ms=400 HTTP/1.1\r\nHost: x\r\n\r\n');
+      const c = await rawSend(app, 'GET /work?ms=400 HTTP/1.1\r\nHost: x\r\n\r\nGET /work?ms=400 HTTP/1.1\r\nHost: x\r\n\r\nGET /work?ms=400 HTTP/1.1\r\nHost: x\r\n\r\n');
       await waitForWork(app, 2);
       return async () => {
         await c.closed;

@@ -77,31 +77,25 @@ async function closeAll<T>(items: T[], close: (item: T) => Promise<void>): Promi
 
 function closeWebSocket(ws: WebSocketLike, timers: Timers): Promise<void> {
   if (ws.readyState === CLOSED) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = timers.setTimeout(() => {
-      ws.terminate();
-      resolve();
-    }, UPGRADE_CLOSE_GRACE_MS);
-    ws.once('close', () => {
-      timers.clearTimeout(t);
-      resolve();
-    });
-    ws.close(GOING_AWAY, 'server shutting down');
-  });
+  return closeWithGrace(ws, timers, () => ws.close(GOING_AWAY, 'server shutting down'), () => ws.terminate());
 }
 
 function closeSocket(socket: Duplex, websocket: boolean, timers: Timers): Promise<void> {
   if (socket.destroyed) return Promise.resolve();
+  return closeWithGrace(socket, timers, () => (websocket ? socket.end(CLOSE_FRAME_1001) : socket.end()), () => socket.destroy());
+}
+
+/** Starts a graceful `close()`; resolves on the peer's 'close', or calls `kill()` after the grace. */
+function closeWithGrace(peer: { once(event: 'close', fn: () => void): unknown }, timers: Timers, close: () => void, kill: () => void): Promise<void> {
   return new Promise((resolve) => {
     const t = timers.setTimeout(() => {
-      socket.destroy();
+      kill();
       resolve();
     }, UPGRADE_CLOSE_GRACE_MS);
-    socket.once('close', () => {
+    peer.once('close', () => {
       timers.clearTimeout(t);
       resolve();
     });
-    if (websocket) socket.end(CLOSE_FRAME_1001);
-    else socket.end();
+    close();
   });
 }
