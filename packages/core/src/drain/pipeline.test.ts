@@ -268,6 +268,32 @@ describe('zd.idle()', () => {
   });
 });
 
+describe('zd.idle() on keep-alive connections', () => {
+  test('a wait counts requests but closes nothing: the next request reuses the kept-alive connection', async () => {
+    const { zd } = make({});
+    const server = http.createServer((_req, res) => setTimeout(() => res.end('ok'), 100));
+    opened.push({ zd, server });
+    zd.attach(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const send = (): Promise<boolean> =>
+      new Promise((resolve, reject) => {
+        const req = http.get({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(req.reusedSocket));
+        });
+        req.on('error', reject);
+      });
+    const first = send();
+    await until(() => zd.inflight === 1);
+    await zd.idle();
+    expect(await first).toBe(false);
+    expect(await send()).toBe(true);
+    agent.destroy();
+  });
+});
+
 describe('/health agrees with /readyz when a liveness check fails', () => {
   test('a failing critical liveness check fails /livez, /readyz and /health', async () => {
     const { zd } = make({});

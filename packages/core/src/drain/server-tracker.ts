@@ -69,12 +69,13 @@ export class ServerTracker {
     // being written on it. From the stop on, every response still in flight (and every request that
     // still arrives on an open connection) is "armed": counted until its 'close'.
     const onArmedClose = function (this: ServerResponse): void {
-      tracker.inflight.dec();
       const socket = this.req?.socket as TrackedSocket | null | undefined;
-      if (!socket || socket.destroyed) return;
-      const next = socket._httpMessage;
-      if (next && next !== this) tracker.arm(next); // a pipelined response took over the socket
-      else if (!next) endWhenFlushed(socket); // idle now: close it
+      if (socket && !socket.destroyed) {
+        const next = socket._httpMessage;
+        if (next && next !== this) tracker.arm(next); // a pipelined response took over the socket (counted before this one ends)
+        else if (!next && tracker.stopping) endWhenFlushed(socket); // idle now: close it (an idle() wait alone closes nothing)
+      }
+      tracker.inflight.dec();
     };
     this.onArmedClose = onArmedClose;
     const onStreamClose = (): void => tracker.inflight.dec();
