@@ -9,7 +9,13 @@ const { zerodownExpress } = require('@zerodown/express');
 // instead of in front of Express through zd.attach (the default, and the faster path).
 const probesInApp = process.env.ZERODOWN_PROBES_IN_APP === '1';
 
-const zd = zerodown({ serviceName: 'express-app', version: require('../../package.json').version });
+// ALERT_WEBHOOK_URL: alerts are also POSTed there as JSON; INSTANCE_ID names this instance on every alert
+// (on Kubernetes: the pod name, see docs/kubernetes.md); default <hostname>:<pid>.
+const alerts = {};
+if (process.env.ALERT_WEBHOOK_URL) alerts.webhook = { url: process.env.ALERT_WEBHOOK_URL };
+if (process.env.INSTANCE_ID) alerts.instanceId = process.env.INSTANCE_ID;
+// RELEASE names the running release (shown as `version` in /health details); default: the repo's version.
+const zd = zerodown({ serviceName: 'express-app', version: process.env.RELEASE || require('../../package.json').version, alerts });
 const app = express();
 if (probesInApp) app.use(zerodownExpress(zd)); // /livez, /readyz, /health inside Express, mounted first
 
@@ -46,7 +52,12 @@ const callThirdParty = zd.breakers.wrap(
     if (res.status >= 500) throw new Error(`third party answered ${res.status}`);
     return res.json();
   },
-  { fallback: () => ({ fallback: true }), runbookUrl: process.env.THIRD_PARTY_RUNBOOK_URL },
+  {
+    fallback: () => ({ fallback: true }),
+    runbookUrl: process.env.THIRD_PARTY_RUNBOOK_URL,
+    // THIRD_PARTY_RESET_MS: how long the breaker stays open before one probe call (default 30000)
+    ...(process.env.THIRD_PARTY_RESET_MS ? { resetTimeoutMs: Number(process.env.THIRD_PARTY_RESET_MS) } : {}),
+  },
 );
 app.get('/third-party', async (req, res) => {
   res.json(await callThirdParty());
@@ -58,6 +69,14 @@ if (process.env.REDIS_URL) {
   redis.on('error', () => {}); // the health check reports it; ioredis reconnects by itself
   zd.health.register('redis', redisCheck(redis), { critical: true, timeoutMs: 500, intervalMs: 1000 });
   zd.onShutdown('redis', () => redis.quit().then(() => undefined));
+  // GET /visits needs Redis: 503 while Redis is down; every other route keeps answering
+  app.get('/visits', async (req, res) => {
+    try {
+      res.json({ visits: await redis.incr('express-app:visits') });
+    } catch {
+      res.status(503).json({ error: 'redis unavailable' });
+    }
+  });
 }
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {

@@ -1,7 +1,7 @@
 type Core = typeof import('@zerodown/core');
 
 /** The part of core the local commands (`status`, `drain`, `resume`) need. */
-export type CoreControl = Pick<Core, 'controlRequest' | 'findControlSockets' | 'controlSocketDirs' | 'isControlSocketOff' | 'ControlRequestError'>;
+export type CoreControl = Pick<Core, 'controlRequest' | 'findControlSockets' | 'controlSocketDirs' | 'isControlSocketOff' | 'ControlRequestError' | 'redactText'>;
 /** The part of core the fleet guard needs. */
 export type CoreFleet = Pick<Core, 'FleetSemaphore' | 'holdFleetSlot' | 'connectFleetRedis' | 'redactRedisUrl' | 'redactSecretsIn' | 'FleetGuardError'>;
 

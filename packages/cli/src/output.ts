@@ -1,4 +1,10 @@
+import { loadControl } from './core-loader';
 import { formatMs } from './parse';
+
+/** Text without secrets (core's `redactText`, loaded only when something is printed). */
+function safe(text: string): string {
+  return loadControl().redactText(text);
+}
 
 /** Where a command writes: a JSON document for scripts, or text with a live progress line on a TTY. */
 export class Output {
@@ -39,11 +45,11 @@ export class Output {
     this.lastPlain = '';
   }
 
-  /** A human note on stderr (never in `--json` output). */
+  /** A human note on stderr (never in `--json` output); secrets redacted. */
   note(text: string): void {
     if (this.json) return;
     this.endProgress();
-    this.err.write(text + '\n');
+    this.err.write(safe(text) + '\n');
   }
 
   /** The command's result: JSON on stdout with `--json`, else the human text. */
@@ -52,11 +58,14 @@ export class Output {
     this.out.write(this.json ? JSON.stringify(value, null, 2) + '\n' : human() + '\n');
   }
 
-  /** An error: `zerodown: message` on stderr; with `--json` also `{ ok: false, error }` on stdout. */
+  /**
+   * An error: `zerodown: message` on stderr; with `--json` also `{ ok: false, error }` on stdout. URL
+   * credentials and query strings and `Bearer` credentials in the message are redacted.
+   */
   error(error: unknown, exitCode: number): void {
     this.endProgress();
     const e = error as { message?: unknown; code?: unknown; reason?: unknown };
-    const message = typeof e?.message === 'string' ? e.message : String(error);
+    const message = safe(typeof e?.message === 'string' ? e.message : String(error));
     this.err.write(`zerodown: ${message}\n`);
     if (this.json) this.out.write(JSON.stringify({ ok: false, exitCode, error: { code: typeof e?.code === 'string' ? e.code : undefined, reason: typeof e?.reason === 'string' ? e.reason : undefined, message } }, null, 2) + '\n');
   }

@@ -14,7 +14,10 @@ export interface SocketOptions {
 
 /**
  * The control socket to talk to: `--socket`, else `ZERODOWN_CONTROL_SOCKET`, else the only running app
- * found in the default directories (filtered by `--service`). Errors explain what was tried.
+ * found in the default directories (filtered by `--service`). Errors explain what was tried. When nothing
+ * is found and a directory or socket was refused because another user could control it, that refusal
+ * (`ZERODOWN_CONTROL_TRUST`: path, owner, mode, fix) is the error. Core's `controlRequest` makes the same
+ * ownership checks on a `--socket`/`ZERODOWN_CONTROL_SOCKET` path before connecting.
  */
 export async function resolveSocket(opts: SocketOptions, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (opts.socket) return opts.socket;
@@ -22,9 +25,12 @@ export async function resolveSocket(opts: SocketOptions, env: NodeJS.ProcessEnv 
   const fromEnv = env.ZERODOWN_CONTROL_SOCKET?.trim();
   const turnedOff = isControlSocketOff(fromEnv);
   if (fromEnv && !turnedOff) return fromEnv;
-  const { searched, found } = await findControlSockets({ env, service: opts.service });
+  const { searched, found, refused } = await findControlSockets({ env, service: opts.service });
   const where = searched.map((d) => `${d}/*.sock`).join(', ');
   if (found.length === 1) return found[0]!.path;
+  // a directory or socket another user could control is never talked to: say so rather than "not found"
+  if (found.length === 0 && refused.length === 1) throw refused[0];
+  if (found.length === 0 && refused.length > 1) throw Object.assign(refused[0]!, { message: refused.map((e) => e.message).join('\n') });
   if (found.length === 0) {
     throw new ControlRequestError(
       searched[0] ?? '',

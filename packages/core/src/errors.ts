@@ -1,3 +1,5 @@
+import { redactText } from './config/redact';
+
 /** Stable error codes thrown by zerodown. */
 export type ZerodownErrorCode =
   | 'ZERODOWN_CONFIG'
@@ -11,8 +13,10 @@ export type ZerodownErrorCode =
   | 'ZERODOWN_LB'
   | 'ZERODOWN_LB_TIMEOUT'
   | 'ZERODOWN_LB_MIN_HEALTHY'
+  | 'ZERODOWN_LB_SUPERSEDED'
   | 'ZERODOWN_IMDS'
   | 'ZERODOWN_CONTROL'
+  | 'ZERODOWN_CONTROL_TRUST'
   | 'ZERODOWN_FLEET'
   | 'ZERODOWN_FLEET_TIMEOUT';
 
@@ -26,11 +30,11 @@ export class ZerodownError extends Error {
   }
 }
 
-/** Invalid configuration: names the field, the value given and what was expected. */
+/** Invalid configuration: names the field, the value given and what was expected; never a secret (URL credentials and query strings, `Bearer` credentials are redacted from the message). */
 export class ZerodownConfigError extends ZerodownError {
   readonly field: string;
   constructor(field: string, message: string) {
-    super('ZERODOWN_CONFIG', message);
+    super('ZERODOWN_CONFIG', redactText(message));
     this.field = field;
   }
 }

@@ -13,6 +13,8 @@ import { checkServerTimeouts } from './drain/server-timeouts';
 import { eventLoopDelayCheck } from './health/checks/event-loop';
 import { HealthRegistry } from './health/registry';
 import type { LoadBalancerAdapter, LoadBalancerContext, UseLoadBalancerOptions } from './lb/adapter';
+import { LoadBalancerSupersededError, MinHealthyError } from './lb/errors';
+import { serialOperations } from './lb/serial-operations';
 import { Lifecycle, type LifecycleState } from './lifecycle/state';
 import type { Logger } from './logger';
 import { Probes } from './probes/probes';
@@ -236,21 +238,44 @@ export class Zerodown {
     return this.events.on(event, fn);
   }
 
-  /** Uses a load-balancer adapter: deregister on drain/suspend, register on ready/resume. */
+  /**
+   * Uses a load-balancer adapter: deregister on drain/suspend, register on ready/resume. One operation runs
+   * at a time: a newer one cancels the one in progress and waits for it to settle ({@link serialOperations}).
+   */
   useLoadBalancer(adapter: LoadBalancerAdapter, options: UseLoadBalancerOptions = {}): void {
-    this.lb = { adapter, deregisterOnDrain: options.deregisterOnDrain ?? true, registerOnReady: options.registerOnReady ?? true };
+    this.lb = { adapter: serialOperations(adapter), deregisterOnDrain: options.deregisterOnDrain ?? true, registerOnReady: options.registerOnReady ?? true };
     if (this.lifecycle.state === 'ready' && this.lb.registerOnReady) void this.registerWithLoadBalancer();
   }
 
   /**
    * Fails readiness without exiting (the control channel's `drain`); with a load-balancer adapter,
-   * also deregisters and resolves once the load balancer stopped routing here. `timeoutMs` bounds the
-   * load-balancer wait (default: {@link LB_WAIT_DEFAULT_MS}).
+   * also deregisters and resolves once the load balancer stopped routing here. The adapter's min-healthy
+   * guard is checked first: when it refuses, this rejects with its `MinHealthyError` and readiness stays
+   * exactly as it was (`force` deregisters anyway, logged at warn). `timeoutMs` bounds the load-balancer
+   * wait (default: {@link LB_WAIT_DEFAULT_MS}).
    */
-  async suspend(reason = 'suspended', options: { timeoutMs?: number } = {}): Promise<void> {
-    this.lifecycle.suspend(reason);
-    this.logger.info({ reason }, 'zerodown: readiness suspended');
-    if (this.lb?.deregisterOnDrain) await this.lb.adapter.deregister(this.lbContext(AbortSignal.timeout(options.timeoutMs ?? LB_WAIT_DEFAULT_MS)));
+  async suspend(reason = 'suspended', options: { timeoutMs?: number; force?: boolean } = {}): Promise<void> {
+    let suspended = false;
+    const fail = (): void => {
+      if (suspended) return;
+      suspended = true;
+      this.lifecycle.suspend(reason);
+      this.logger.info({ reason }, 'zerodown: readiness suspended');
+    };
+    if (!this.lb?.deregisterOnDrain) return fail();
+    const ctx = this.lbContext(AbortSignal.timeout(options.timeoutMs ?? LB_WAIT_DEFAULT_MS), {
+      onDeregistering: fail,
+      bypassGuard: options.force ? 'the caller forced it' : undefined,
+    });
+    try {
+      await this.lb.adapter.deregister(ctx);
+    } catch (error) {
+      // refused by the guard (or cancelled by a newer operation) before anything changed: readiness stays as it was
+      if (!suspended && (error instanceof MinHealthyError || error instanceof LoadBalancerSupersededError)) throw error;
+      fail();
+      throw error;
+    }
+    fail();
   }
 
   /**
@@ -315,7 +340,7 @@ export class Zerodown {
       get connections() {
         return zd.connections;
       },
-      lbContext: (signal) => this.lbContext(signal),
+      lbContext: (signal, extra) => this.lbContext(signal, extra),
       stopped: () => {
         this.health.stop();
         this.removeSignals();
@@ -324,8 +349,8 @@ export class Zerodown {
     };
   }
 
-  private lbContext(signal: AbortSignal): LoadBalancerContext {
-    return { signal, inflight: () => this.inflight, logger: this.logger };
+  private lbContext(signal: AbortSignal, extra: Pick<LoadBalancerContext, 'onDeregistering' | 'bypassGuard'> = {}): LoadBalancerContext {
+    return { signal, inflight: () => this.inflight, logger: this.logger, ...extra };
   }
 
   private async registerWithLoadBalancer(): Promise<void> {
@@ -333,7 +358,8 @@ export class Zerodown {
     try {
       await this.lb.adapter.register(this.lbContext(AbortSignal.timeout(LB_WAIT_DEFAULT_MS)));
     } catch (error) {
-      this.logger.error({ err: error, loadBalancer: this.lb.adapter.name }, 'zerodown: load-balancer registration failed');
+      if (error instanceof LoadBalancerSupersededError) this.logger.info({ loadBalancer: this.lb?.adapter.name }, `zerodown: ${error.message}`);
+      else this.logger.error({ err: error, loadBalancer: this.lb?.adapter.name }, 'zerodown: load-balancer registration failed');
     }
   }
 }

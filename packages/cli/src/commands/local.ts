@@ -71,10 +71,11 @@ export function registerLocalCommands(program: Command, run: Run): void {
     addSocketOptions(program.command('drain').description('fail readiness (and deregister through the app\'s load-balancer adapter) without stopping the app'))
       .option('--wait-idle', 'also wait until no request is in flight')
       .option('--no-deregister', "do not deregister through the app's load-balancer adapter")
+      .option('--force', "deregister even when the adapter's min-healthy guard refuses (without it, a refusal exits 1 and readiness is left as it was)")
       .option('--reason <text>', 'shown in /health and the logs', 'zerodown drain')
       .addOption(durationOption('--timeout <duration>', "deadline of the whole drain: the wait for the app's load-balancer adapter and for in-flight requests", 5 * 60 * 1000))
       .option('--holder <id>', 'fleet guard: holder id of this instance (default <hostname>:<service>)'),
-  ).action((opts: CommonOptions & FleetCliOptions & { waitIdle?: boolean; deregister: boolean; reason: string; timeout: number }, cmd: Command) =>
+  ).action((opts: CommonOptions & FleetCliOptions & { waitIdle?: boolean; deregister: boolean; force?: boolean; reason: string; timeout: number }, cmd: Command) =>
     run(async (out) => {
       const { controlRequest } = loadControl();
       const socket = await resolveSocket(opts);
@@ -89,7 +90,7 @@ export function registerLocalCommands(program: Command, run: Run): void {
           r = await controlRequest<ControlDrainResponse>(socket, {
             method: 'POST',
             path: '/drain',
-            body: { reason: opts.reason, deregister: opts.deregister, waitIdle: opts.waitIdle ?? false, timeoutMs: opts.timeout },
+            body: { reason: opts.reason, deregister: opts.deregister, force: opts.force ?? false, waitIdle: opts.waitIdle ?? false, timeoutMs: opts.timeout },
             timeoutMs: opts.timeout + 5000,
           });
         } finally {

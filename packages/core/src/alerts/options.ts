@@ -1,3 +1,6 @@
+import { ZerodownConfigError } from '../errors';
+import { describeValue } from '../config/validate';
+import { isHttpUrl } from './schema';
 import { defaultInstanceId } from './manager';
 import type { NewRelicLike } from './sinks/newrelic';
 import type { RollbarLike } from './sinks/rollbar';
@@ -58,8 +61,16 @@ export interface ResolvedAlertOptions {
 /** Defaults of {@link AlertOptions}. */
 export const ALERT_DEFAULTS = { enabled: true, forMs: 10000, maxPerMinute: 60, log: true, healthChecks: true, processErrors: false } as const;
 
-/** Applies defaults to the `alerts` option. */
+/**
+ * Applies defaults to the `alerts` option. A `ROLLBAR_ENDPOINT` that is not an http(s) URL, when a Rollbar
+ * client would be made from the env, throws a {@link ZerodownConfigError} naming the variable (the value
+ * without credentials or query string).
+ */
 export function resolveAlertOptions(o: AlertOptions | undefined, env: Record<string, string | undefined>): ResolvedAlertOptions {
+  const endpoint = env.ROLLBAR_ENDPOINT;
+  if (o?.rollbar === undefined && env.ROLLBAR_ACCESS_TOKEN && endpoint && !isHttpUrl(endpoint)) {
+    throw new ZerodownConfigError('ROLLBAR_ENDPOINT', `zerodown: invalid environment variable ROLLBAR_ENDPOINT: expected an http(s) URL, got ${describeValue('ROLLBAR_ENDPOINT', endpoint)}`);
+  }
   return {
     enabled: o?.enabled ?? ALERT_DEFAULTS.enabled,
     forMs: o?.forMs ?? ALERT_DEFAULTS.forMs,

@@ -25,7 +25,17 @@ const num = (min: number, max: number) => {
 const bool = z.boolean(e('true or false'));
 /** A `.strict()` object schema whose type error says `expected`. */
 const strictObject = <S extends z.ZodRawShape>(shape: S, expected = 'an object') => z.object(shape, e(expected)).strict();
-const url = z.string(e('an http(s) URL')).regex(/^https?:\/\/\S+$/, e('an http(s) URL'));
+/** True for a string `new URL` accepts with an http(s) scheme. */
+export function isHttpUrl(v: string): boolean {
+  if (!/^https?:\/\/\S+$/i.test(v)) return false;
+  try {
+    new URL(v);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const url = z.string(e('an http(s) URL')).refine(isHttpUrl, e('an http(s) URL'));
 const level = z.enum(['critical', 'error', 'warning', 'info'], e('one of "critical", "error", "warning", "info"'));
 const onCall = { owner: z.string(e('a string')).optional(), runbookUrl: url.optional(), statusPageUrl: url.optional(), severity: z.string(e('a string')).optional() };
 
@@ -62,7 +72,7 @@ export const breakerOptionsSchema = strictObject(
 const webhook = strictObject(
   {
     url,
-    headers: z.record(z.string(), z.string(), e('an object of header strings')).optional(),
+    headers: z.record(z.string(), z.string(e('a header value (a string)')), e('an object of header strings')).optional(),
     timeoutMs: ms(1).optional(),
     retries: int(0, 10).optional(),
     backoffMs: ms(0).optional(),

@@ -2,7 +2,8 @@ import { createDefaultLogger } from '../logger';
 import { ZerodownConfigError } from '../errors';
 import { DEFAULTS, type ResolvedOptions, type ZerodownOptions } from './options';
 import { optionsSchema } from './schema';
-import { envInt, validate } from './validate';
+import { describeSource, envInt, validate } from './validate';
+import { TOKEN_EXPECTED, tokenProblem } from './token';
 import { resolveAlertOptions } from '../alerts/options';
 import { BREAKER_DEFAULTS } from '../breakers/types';
 import { resolveFleetOptions } from '../fleet/types';
@@ -22,14 +23,19 @@ export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOpti
   const delayMs = o.drain?.delayMs ?? envInt(env, 'ZERODOWN_DRAIN_DELAY_MS', 0) ?? lb.healthCheckIntervalMs * lb.unhealthyThreshold;
   const timeoutMs = o.drain?.timeoutMs ?? envInt(env, 'ZERODOWN_DRAIN_TIMEOUT_MS', 1) ?? delayMs + DEFAULTS.drain.extraTimeoutMs;
   if (timeoutMs <= delayMs) {
+    // blame where each value came from: the code option, the env variable, or the default
+    const timeoutFrom = o.drain?.timeoutMs !== undefined ? 'drain.timeoutMs' : 'ZERODOWN_DRAIN_TIMEOUT_MS';
+    const delayFrom = o.drain?.delayMs !== undefined ? 'drain.delayMs' : env.ZERODOWN_DRAIN_DELAY_MS ? 'ZERODOWN_DRAIN_DELAY_MS' : 'the default drain delay (loadBalancer.healthCheckIntervalMs × unhealthyThreshold)';
     throw new ZerodownConfigError(
-      'drain.timeoutMs',
-      `zerodown: invalid option "drain.timeoutMs": expected more than drain.delayMs (${delayMs}), got ${timeoutMs}; the deadline covers the delay and the in-flight work`,
+      timeoutFrom,
+      `zerodown: invalid ${describeSource(timeoutFrom)}: expected more than ${delayFrom} (${delayMs}), got ${timeoutMs}; the deadline covers the delay and the in-flight work`,
     );
   }
+  const tokenFrom = o.health?.token !== undefined ? 'health.token' : 'ZERODOWN_HEALTH_TOKEN';
   const token = o.health?.token ?? (env.ZERODOWN_HEALTH_TOKEN || undefined);
-  if (token !== undefined && token.length < 16) {
-    throw new ZerodownConfigError('ZERODOWN_HEALTH_TOKEN', 'zerodown: invalid environment variable ZERODOWN_HEALTH_TOKEN: expected a string of at least 16 characters, got <redacted>');
+  const tokenWrong = token === undefined ? undefined : tokenProblem(token);
+  if (tokenWrong !== undefined) {
+    throw new ZerodownConfigError(tokenFrom, `zerodown: invalid ${describeSource(tokenFrom)}: expected ${TOKEN_EXPECTED}, got <redacted> (${tokenWrong})`);
   }
   const paths = { ...DEFAULTS.health.paths, ...o.health?.paths };
   if (new Set([paths.live, paths.ready, paths.health]).size !== 3) {

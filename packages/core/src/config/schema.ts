@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { z } from 'zod';
 import { alertsSchema, breakersSchema, fleetSchema, monitorsSchema, sheddingSchema } from '../alerts/schema';
 
@@ -16,6 +17,14 @@ const path = z
 
 const logFn = z.custom<(...args: unknown[]) => void>((v) => typeof v === 'function', msg('a function'));
 
+/** Signals a process cannot catch (SIGKILL, SIGSTOP) or must not run JavaScript on (faults). */
+const UNCATCHABLE = new Set(['SIGKILL', 'SIGSTOP', 'SIGSEGV', 'SIGBUS', 'SIGFPE', 'SIGILL']);
+const SIGNAL_EXPECTED = 'one of the signal names this platform knows that the process can catch, such as "SIGTERM" (not SIGKILL or SIGSTOP, which cannot be caught, nor SIGSEGV, SIGBUS, SIGFPE or SIGILL)';
+/** True for a signal name of this platform that a drain can be started by. */
+function isCatchableSignal(name: string): boolean {
+  return Object.prototype.hasOwnProperty.call(constants.signals, name) && !UNCATCHABLE.has(name);
+}
+
 /** zod schema of {@link ZerodownOptions}; unknown keys are errors so typos fail fast. */
 export const optionsSchema = z
   .object({
@@ -33,7 +42,7 @@ export const optionsSchema = z
             .object({ live: path.optional(), ready: path.optional(), health: path.optional() }, msg('an object { live, ready, health }'))
             .strict()
             .optional(),
-          token: z.string(msg('a string of at least 16 characters')).min(16, msg('a string of at least 16 characters')).optional(),
+          token: z.string(msg('a string (the bearer token)')).optional(), // its content is checked in resolve.ts, for the option and the env alike
           exposeDetails: z.boolean(msg('true or false')).optional(),
           intervalMs: ms(100).optional(),
           timeoutMs: ms(1).optional(),
@@ -49,7 +58,7 @@ export const optionsSchema = z
           delayMs: ms(0).optional(),
           timeoutMs: ms(1).optional(),
           signals: z
-            .union([z.literal(false), z.array(z.string().regex(/^SIG[A-Z0-9]+$/, msg('signal names such as "SIGTERM"')))], msg('an array of signal names such as ["SIGTERM"], or false'))
+            .union([z.literal(false), z.array(z.string(msg(SIGNAL_EXPECTED)).refine(isCatchableSignal, msg(SIGNAL_EXPECTED)))], msg('an array of signal names such as ["SIGTERM"], or false'))
             .optional(),
           hookTimeoutMs: ms(1).optional(),
           hookBudgetMs: ms(1).optional(),

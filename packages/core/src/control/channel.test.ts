@@ -148,7 +148,7 @@ describe('control channel', () => {
 
   test('an app on the default path prunes sockets left by killed processes in its directory', async () => {
     const rt = join(dir, 'zerodown');
-    const child = spawn(process.execPath, ['-e', `require('fs').mkdirSync(${JSON.stringify(rt)}, { recursive: true }); require('net').createServer().listen(require('path').join(${JSON.stringify(rt)}, 'old-' + process.pid + '.sock'), () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['-e', `require('fs').mkdirSync(${JSON.stringify(rt)}, { recursive: true, mode: 0o700 }); require('net').createServer().listen(require('path').join(${JSON.stringify(rt)}, 'old-' + process.pid + '.sock'), () => console.log('up'))`], { stdio: ['ignore', 'pipe', 'inherit'] });
     cleanup.push(() => child.kill('SIGKILL'));
     await new Promise((r) => child.stdout!.once('data', r));
     const left = join(rt, `old-${child.pid}.sock`);

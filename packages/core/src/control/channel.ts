@@ -49,6 +49,9 @@ function unlinkIfOurs(path: string, ino: number): void {
 /**
  * The local control channel: JSON over HTTP on a Unix socket (mode 0600, owner only) serving
  * `GET /status`, `POST /drain`, `POST /resume` and `POST /wait-idle`. It never keeps the process alive.
+ * It listens only in a directory no other user controls (see `DirectoryRule` in `./trust`); otherwise
+ * {@link ControlChannel.listening} rejects with a `ControlTrustError`, logged at error level, and the app
+ * keeps serving without the channel.
  */
 export class ControlChannel {
   /** Resolves once accepting; rejects (and is logged) when the path cannot be used. */
@@ -65,7 +68,10 @@ export class ControlChannel {
   ) {
     this.actualPath = options.path;
     this.listening = this.open();
-    this.listening.catch((error: unknown) => zd.logger.error({ err: error, socket: this.actualPath }, `zerodown: control channel not started: ${error instanceof Error ? error.message : String(error)}`));
+    // the app keeps serving without the channel: a hostile local user must not be able to stop it from starting
+    this.listening.catch((error: unknown) =>
+      zd.logger.error({ err: error, socket: this.actualPath }, `zerodown: control channel not started (the app keeps serving without it): ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 
   /** The socket path in use (a default path may have got a suffix). */
@@ -93,7 +99,7 @@ export class ControlChannel {
         continue;
       }
       try {
-        await prepareSocketPath(path);
+        await prepareSocketPath(path, this.options.explicit ? 'shared' : 'private');
       } catch (error) {
         if (error instanceof ControlSocketInUseError && !this.options.explicit && n < 20) continue;
         throw error;

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { ControlRequestError } from './errors';
+import { assertTrustedSocketPath } from './trust';
 import type { ControlErrorBody } from './types';
 
 /** A request to a control socket. */
@@ -14,11 +15,18 @@ export interface ControlRequestOptions {
 }
 
 /**
- * Sends one JSON request to an app's control socket and returns the parsed answer. Throws a
- * {@link ControlRequestError} that explains the socket path when nothing listens there, and carries the
+ * Sends one JSON request to an app's control socket and returns the parsed answer. First refuses, with a
+ * `ControlTrustError` and without connecting, a socket another user could control (its directory not
+ * owned by the caller or root, or writable by others; the socket not owned by the caller or root). Throws
+ * a {@link ControlRequestError} that explains the socket path when nothing listens there, and carries the
  * app's error code and message on a non-2xx answer (`timedOut` on 504 or when no answer came in time).
  */
-export function controlRequest<T>(socketPath: string, options: ControlRequestOptions): Promise<T> {
+export async function controlRequest<T>(socketPath: string, options: ControlRequestOptions): Promise<T> {
+  await assertTrustedSocketPath(socketPath);
+  return send<T>(socketPath, options);
+}
+
+function send<T>(socketPath: string, options: ControlRequestOptions): Promise<T> {
   const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   const timeoutMs = options.timeoutMs ?? 10000;
   return new Promise<T>((resolve, reject) => {

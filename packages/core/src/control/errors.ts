@@ -38,3 +38,26 @@ export class ControlRequestError extends ZerodownError {
     this.reason = details.reason;
   }
 }
+
+/**
+ * A control socket directory or socket that another user could control: not a real directory, owned by
+ * someone else, or writable by others (app side), or a socket not owned by the caller or root (CLI side).
+ * zerodown never listens in, or talks to, such a path. The message names the path, owner, mode and a fix.
+ */
+export class ControlTrustError extends ZerodownError {
+  /** The refused path. */
+  readonly socketPath: string;
+  /** Whether the directory or the socket itself was refused. */
+  readonly refused: 'directory' | 'socket';
+  /** Owner uid of the refused path. */
+  readonly ownerUid: number;
+  /** Its mode bits (`st_mode & 0o7777`). */
+  readonly mode: number;
+  constructor(path: string, refused: 'directory' | 'socket', message: string, details: { ownerUid: number; mode: number }) {
+    super('ZERODOWN_CONTROL_TRUST', message);
+    this.socketPath = path;
+    this.refused = refused;
+    this.ownerUid = details.ownerUid;
+    this.mode = details.mode;
+  }
+}

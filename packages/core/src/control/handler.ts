@@ -1,5 +1,7 @@
+import { redactError } from '../config/redact';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Zerodown } from '../zerodown';
+import { LoadBalancerSupersededError, MinHealthyError } from '../lb/errors';
 import { sleep, withTimeout } from '../util/time';
 import { ControlHttpError, ControlParams, readJsonBody } from './request-body';
 import type { ControlCheckSummary, ControlDrainResponse, ControlErrorBody, ControlResumeResponse, ControlStatus, ControlWaitIdleResponse } from './types';
@@ -48,9 +50,9 @@ export function controlHandler(zd: ControlTarget, socket: string): (req: Incomin
       ([status, body]) => send(res, status, body),
       (error: unknown) => {
         if (error instanceof ControlHttpError) return send(res, error.statusCode, { error: { code: error.code, message: error.message } }, error.headers);
-        zd.logger.error({ err: error, path: req.url }, 'zerodown: control request failed');
-        const code = typeof (error as { code?: unknown }).code === 'string' ? (error as { code: string }).code : 'ZERODOWN_CONTROL';
-        send(res, 500, { error: { code, message: error instanceof Error ? error.message : String(error) } });
+        const err = redactError(error); // an adapter's message may echo an endpoint URL with credentials
+        zd.logger.error({ err, path: req.url }, 'zerodown: control request failed');
+        send(res, 500, { error: { code: err.code ?? 'ZERODOWN_CONTROL', message: err.message } });
       },
     );
   };
@@ -78,12 +80,14 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
       const reason = p.text('reason') ?? 'control';
       const deregister = (p.bool('deregister') ?? true) && zd.loadBalancer !== undefined;
       const waitIdle = p.bool('waitIdle') ?? false;
+      const force = p.bool('force') ?? false;
       const timeoutMs = p.ms('timeoutMs') ?? zd.options.drain.timeoutMs;
       if (zd.state === 'stopped') throw new ControlHttpError(409, 'ZERODOWN_STATE', 'the app has already stopped');
       let idle = false;
       const r = await withTimeout(async (signal) => {
-        // the request's deadline also bounds the load-balancer wait (and stops it when it expires)
-        if (deregister) await zd.suspend(reason, { timeoutMs });
+        // the request's deadline also bounds the load-balancer wait (and stops it when it expires); the
+        // adapter's min-healthy guard runs first: a refusal leaves readiness as it was (409 below)
+        if (deregister) await zd.suspend(reason, { timeoutMs, force });
         else {
           zd.lifecycle.suspend(reason);
           // without an adapter, the load balancer notices the failing readiness only after its checks:
@@ -95,7 +99,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
           idle = true;
         }
       }, timeoutMs);
-      if (!r.ok) throw r.timedOut ? timeout('drain', timeoutMs, deregister, waitIdle) : r.error;
+      if (!r.ok) throw r.timedOut ? timeout('drain', timeoutMs, deregister, waitIdle) : refusal(r.error);
       zd.logger.info({ reason, deregister, waitIdle, elapsedMs: elapsed() }, 'zerodown: drained over the control channel (still running)');
       const answer: ControlDrainResponse = { ok: true, deregistered: deregister, idle, elapsedMs: elapsed(), status: controlStatus(zd, socket) };
       return [200, answer];
@@ -108,7 +112,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
         if (register) await zd.resume({ timeoutMs });
         else zd.lifecycle.resume();
       }, timeoutMs);
-      if (!r.ok) throw r.timedOut ? timeout('resume', timeoutMs, register, false) : r.error;
+      if (!r.ok) throw r.timedOut ? timeout('resume', timeoutMs, register, false) : refusal(r.error);
       zd.logger.info({ register, elapsedMs: elapsed() }, 'zerodown: resumed over the control channel');
       const answer: ControlResumeResponse = { ok: true, registered: register, elapsedMs: elapsed(), status: controlStatus(zd, socket) };
       return [200, answer];
@@ -121,6 +125,16 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
       return [200, answer];
     }
   }
+}
+
+/**
+ * A refusal by the min-healthy guard is a 409 naming the reason (readiness was left as it was); so is an operation
+ * cancelled by a newer one on the same load-balancer adapter (e.g. a resume cancelled by a drain). Anything else passes through.
+ */
+function refusal(error: unknown): unknown {
+  if (error instanceof LoadBalancerSupersededError) return new ControlHttpError(409, error.code, error.message);
+  if (!(error instanceof MinHealthyError)) return error;
+  return new ControlHttpError(409, error.code, `${error.message.replace(/ Use force to (deregister|drain) anyway\.$/, '')} Readiness is unchanged; drain with force (zerodown drain --force) to deregister anyway.`);
 }
 
 function timeout(what: string, ms: number, lb: boolean, idle: boolean): ControlHttpError {

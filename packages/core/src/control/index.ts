@@ -7,3 +7,6 @@ export { probeSocket, prepareSocketPath, pruneStaleSockets, type SocketProbe } f
 export { MAX_CONTROL_BODY_BYTES } from './request-body';
 export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError } from './errors';
 export type * from './types';
+export { assertTrustedSocketPath } from './trust';
+export { ControlTrustError } from './errors';
+export { redactText } from '../config/redact';

@@ -2,6 +2,7 @@ import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ControlSocketInUseError, ControlSocketPathError } from './errors';
+import { assertTrustedDirectory, assertTrustedSocket, type DirectoryRule } from './trust';
 
 /** How a socket path answered a connection attempt. */
 export type SocketProbe = 'live' | 'stale' | 'missing';
@@ -24,12 +25,16 @@ export function probeSocket(path: string, timeoutMs = 1000): Promise<SocketProbe
 }
 
 /**
- * Makes `path` free to listen on: creates its directory (mode 0700 when it is created here), removes a
- * stale socket left by a crashed process, and throws {@link ControlSocketInUseError} when a live process
- * serves it or {@link ControlSocketPathError} when the path is not a socket.
+ * Makes `path` free to listen on: creates its directory (mode 0700 when it is created here), then checks
+ * it with `lstat` under `rule` (see {@link DirectoryRule}: `private` for a default path, `shared` for a
+ * configured one) and throws `ControlTrustError` when another user could control it; removes a
+ * stale socket left by a crashed process of ours, and throws {@link ControlSocketInUseError} when a live
+ * process serves it, {@link ControlSocketPathError} when the path is not a socket, or
+ * `ControlTrustError` when the socket there belongs to another user.
  */
-export async function prepareSocketPath(path: string): Promise<void> {
+export async function prepareSocketPath(path: string, rule: DirectoryRule = 'shared'): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await assertTrustedDirectory(dirname(path), rule);
   let isSocket: boolean;
   try {
     isSocket = (await lstat(path)).isSocket();
@@ -38,6 +43,7 @@ export async function prepareSocketPath(path: string): Promise<void> {
     throw error;
   }
   if (!isSocket) throw new ControlSocketPathError(path, 'exists and is not a socket');
+  await assertTrustedSocket(path);
   const probe = await probeSocket(path);
   if (probe === 'live') throw new ControlSocketInUseError(path);
   if (probe === 'stale') await unlink(path).catch((error: NodeJS.ErrnoException) => {

@@ -48,6 +48,11 @@ export interface ControlDrainRequest {
   waitIdle?: boolean;
   /** Deadline of the whole call, the load-balancer wait included (ms). Default `drain.timeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Deregister even when the adapter's min-healthy guard refuses (logged at warn). Default false: a refusal
+   * answers 409 `ZERODOWN_LB_MIN_HEALTHY` and leaves readiness as it was.
+   */
+  force?: boolean;
 }
 
 /** Answer of `POST /drain`. */

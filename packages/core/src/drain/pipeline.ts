@@ -53,7 +53,7 @@ export interface DrainHost {
   readonly lb: { adapter: LoadBalancerAdapter; deregisterOnDrain: boolean } | undefined;
   readonly inflight: number;
   readonly connections: number;
-  lbContext(signal: AbortSignal): LoadBalancerContext;
+  lbContext(signal: AbortSignal, extra?: Pick<LoadBalancerContext, 'bypassGuard'>): LoadBalancerContext;
   /** Stops background work and closes the control channel (the last step). */
   stopped(): void;
 }
@@ -140,7 +140,7 @@ async function waitForLoadBalancer(d: DrainRun): Promise<void> {
   const { host, deadline } = d;
   const delay = d.delayMs > 0 ? sleep(d.delayMs, deadline.signal, host.runtime).catch(() => {}) : Promise.resolve();
   const lb = host.lb?.deregisterOnDrain
-    ? host.lb.adapter.deregister(host.lbContext(deadline.signal)).catch((error: unknown) => {
+    ? host.lb.adapter.deregister(host.lbContext(deadline.signal, { bypassGuard: `the process exits after this drain (${d.reason}) regardless` })).catch((error: unknown) => {
         host.logger.error({ err: error }, 'zerodown: load-balancer deregistration failed; relying on the drain delay');
       })
     : undefined;

@@ -38,3 +38,16 @@ export class ImdsError extends ZerodownError {
     super('ZERODOWN_IMDS', message, options);
   }
 }
+
+/** A load-balancer operation was cancelled because a newer one on the same adapter started (see `serialOperations`). */
+export class LoadBalancerSupersededError extends ZerodownError {
+  /** The operation that was cancelled (`register`, `deregister`). */
+  readonly operation: string;
+  /** The newer operation that cancelled it. */
+  readonly supersededBy: string;
+  constructor(operation: string, supersededBy: string) {
+    super('ZERODOWN_LB_SUPERSEDED', `load-balancer ${operation} cancelled: a newer ${supersededBy} on the same adapter started`);
+    this.operation = operation;
+    this.supersededBy = supersededBy;
+  }
+}

@@ -110,7 +110,8 @@ export class Probes {
 
   private authorised(header: string | string[] | undefined): boolean {
     if (this.tokenDigest === undefined || typeof header !== 'string') return false;
-    const m = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header);
+    // the auth scheme is case-insensitive (RFC 9110 §11.1), followed by one or more spaces
+    const m = /^bearer +([\x21-\x7e]{1,512})$/i.exec(header);
     if (!m) return false;
     return timingSafeEqual(digest(m[1]!), this.tokenDigest);
   }

@@ -1,3 +1,4 @@
+import { redactError } from '../../config/redact';
 import { sleep } from '../../util/time';
 import { undiciRequest } from '../../util/undici';
 import type { Logger } from '../../logger';
@@ -77,7 +78,7 @@ export function webhookSink(options: WebhookSinkOptions, logger: Logger): AlertS
         }
         if (attempt === retries) logger.warn({ url: target, statusCode: res.statusCode, attempts: attempt + 1 }, 'zerodown: alert webhook failed');
       } catch (error) {
-        if (attempt === retries) logger.warn({ url: target, err: error, attempts: attempt + 1 }, 'zerodown: alert webhook unreachable');
+        if (attempt === retries) logger.warn({ url: target, err: redactError(error), attempts: attempt + 1 }, 'zerodown: alert webhook unreachable');
       }
       if (attempt < retries) await sleep(backoffMs * 2 ** attempt);
     }

@@ -1,4 +1,5 @@
 import type { LoadBalancerAdapter, LoadBalancerContext } from '../adapter';
+import { guardBypass } from '../guard';
 import type { LbProgress } from '../progress';
 import { createElbv2TargetGroups, formatTarget, type Elbv2TargetGroups } from './target-groups';
 import type { Elbv2Options } from './types';
@@ -27,8 +28,10 @@ function progressLogger(ctx: LoadBalancerContext): (p: LbProgress) => void {
 }
 
 /**
- * A {@link LoadBalancerAdapter} for `zd.useLoadBalancer(...)`: on drain, deregisters this instance from its
- * ELBv2 target groups and resolves once it is `unused`, or `draining` with no request in flight here; on ready,
+ * A {@link LoadBalancerAdapter} for `zd.useLoadBalancer(...)`: on drain, checks the `minHealthy` guard (a refusal
+ * throws `MinHealthyError` before anything changes, unless the context bypasses it: then it logs at warn and goes
+ * on), deregisters this instance from its ELBv2 target groups and resolves once it is `unused`, or `draining` with
+ * no request in flight here; on ready,
  * registers it and resolves once `healthy`. The AWS SDK loads on first use.
  */
 export function elbv2Adapter(options: Elbv2AdapterOptions): LoadBalancerAdapter & { targetGroups(): Promise<Elbv2TargetGroups> } {
@@ -50,7 +53,15 @@ export function elbv2Adapter(options: Elbv2AdapterOptions): LoadBalancerAdapter 
       const g = await get();
       const target = await g.resolveSelf(ctx.signal);
       ctx.logger.info({ loadBalancer: 'elbv2', target: formatTarget(target), targetGroups: g.targetGroupArns }, 'zerodown: deregistering from the load balancer');
-      await g.deregister(target, { signal: ctx.signal, inflight: ctx.inflight, minHealthy: options.minHealthy, force: options.force, onProgress: progressLogger(ctx) });
+      await g.deregister(target, {
+        signal: ctx.signal,
+        inflight: ctx.inflight,
+        minHealthy: options.minHealthy,
+        force: options.force,
+        onGuardBypassed: guardBypass(ctx, 'elbv2'),
+        onDeregistering: ctx.onDeregistering,
+        onProgress: progressLogger(ctx),
+      });
     },
     async register(ctx) {
       const g = await get();

@@ -171,7 +171,9 @@ export class Elbv2TargetGroups {
 
   /**
    * Deregisters `target` from every group, then waits until each reports `unused` (or `draining` while
-   * `inflight()` is 0). First checks that at least `minHealthy` other targets are healthy in each group, unless `force`.
+   * `inflight()` is 0). First checks that at least `minHealthy` other targets are healthy in each group, unless `force`
+   * (a refusal throws a `MinHealthyError` before any DeregisterTargets call, or with `onGuardBypassed` is reported
+   * there and the target deregistered anyway); then calls `onDeregistering`, then DeregisterTargets.
    */
   async deregister(target: Elbv2Target, options: DeregisterOptions = {}): Promise<void> {
     const label = formatTarget(target);
@@ -184,8 +186,16 @@ export class Elbv2TargetGroups {
       for (const h of before) dl.lastStates[h.targetGroupArn] = stateText(h);
       const minHealthy = options.minHealthy ?? ELBV2_DEFAULTS.minHealthy;
       if (!options.force && minHealthy > 0) {
-        for (const h of registered) await this.checkMinHealthy(h.targetGroupArn, target, minHealthy, dl);
+        for (const h of registered) {
+          try {
+            await this.checkMinHealthy(h.targetGroupArn, target, minHealthy, dl);
+          } catch (error) {
+            if (!(error instanceof MinHealthyError) || !options.onGuardBypassed) throw error;
+            options.onGuardBypassed(error);
+          }
+        }
       }
+      options.onDeregistering?.();
       await this.all(dl, registered, (h) => this.call('DeregisterTargets', { TargetGroupArn: h.targetGroupArn, Targets: [sdkTarget(target)] }, dl).catch((e: unknown) => this.tolerateNotRegistered(e)));
       for (const h of registered) progress(h, 'DeregisterTargets accepted');
       if (options.noWait) return;

@@ -1,3 +1,4 @@
+import type { MinHealthyError } from '../errors';
 import type { LbProgressListener } from '../progress';
 import type { RetryOptions } from '../retry';
 
@@ -97,6 +98,10 @@ export interface DeregisterOptions {
   minHealthy?: number;
   /** Skip the `minHealthy` check. */
   force?: boolean;
+  /** A refusal of the `minHealthy` guard is reported here and the target deregistered anyway (the process exits regardless). */
+  onGuardBypassed?: (refusal: MinHealthyError) => void;
+  /** Called once the guard passed (or was bypassed), before the first DeregisterTargets call. */
+  onDeregistering?: () => void;
   /** Do not wait: return once DeregisterTargets has been accepted. */
   noWait?: boolean;
   onProgress?: LbProgressListener;

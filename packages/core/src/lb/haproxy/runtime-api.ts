@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { ZerodownConfigError } from '../../errors';
 import { LoadBalancerError } from '../errors';
+import { HaproxyRuntimeError } from './retryable';
 import { parseServersState, parseShowStat, type HaproxyServerStat, type HaproxyServerState } from './parse';
 
 /** Where HAProxy's runtime API listens: a UNIX socket path, or TCP. */
@@ -41,9 +42,15 @@ function parseAddress(socket: HaproxySocketAddress): Endpoint {
   return { host: m[1]!, port: Number(m[2]) };
 }
 
+function emptyAnswer(address: string, cmd: string): HaproxyRuntimeError {
+  return new HaproxyRuntimeError(`HAProxy runtime API at ${address} closed the connection without answering "${cmd}" (restarting?)`, true);
+}
+
 /**
  * A client of HAProxy's runtime API over its stats socket: one command per connection (non-interactive mode),
  * answer read until HAProxy closes. Names are validated, so nothing can be injected into a command.
+ * Each command is tried once; a failure another attempt may fix is a `HaproxyRuntimeError` with
+ * `transient: true` (`drainServer`/`readyServer` retry those within their deadline).
  */
 export class HaproxyRuntimeClient {
   private readonly endpoint: Endpoint;
@@ -75,14 +82,14 @@ export class HaproxyRuntimeClient {
       };
       const onAbort = (): void => finish(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
-      sock.setTimeout(this.timeoutMs, () => finish(new LoadBalancerError(`HAProxy runtime API at ${this.address} did not answer "${cmd.split(' ').slice(0, 3).join(' ')}" within ${this.timeoutMs} ms`)));
+      sock.setTimeout(this.timeoutMs, () => finish(new HaproxyRuntimeError(`HAProxy runtime API at ${this.address} did not answer "${cmd.split(' ').slice(0, 3).join(' ')}" within ${this.timeoutMs} ms`, true)));
       sock.on('connect', () => sock.write(`${cmd}\n`));
       sock.on('data', (c: Buffer) => chunks.push(c));
       sock.on('end', () => finish());
       sock.on('close', () => finish());
       sock.on('error', (e: NodeJS.ErrnoException) => {
         const hint = e.code === 'ENOENT' ? ' (no such socket: check the `stats socket` line of haproxy.cfg)' : e.code === 'EACCES' ? ' (permission denied: the socket is mode 600, run as its owner or adjust `stats socket ... mode/user`)' : e.code === 'ECONNREFUSED' ? ' (is HAProxy running?)' : '';
-        finish(new LoadBalancerError(`cannot reach the HAProxy runtime API at ${this.address}: ${e.code ?? e.message}${hint}`, { cause: e }));
+        finish(HaproxyRuntimeError.fromSocket(`cannot reach the HAProxy runtime API at ${this.address}: ${e.code ?? e.message}${hint}`, e));
       });
     });
   }
@@ -100,6 +107,7 @@ export class HaproxyRuntimeClient {
   async serversState(backend?: string, signal?: AbortSignal): Promise<HaproxyServerState[]> {
     if (backend !== undefined) checkHaproxyName('backend', backend);
     const answer = await this.command(backend ? `show servers state ${backend}` : 'show servers state', signal);
+    if (answer.trim().length === 0) throw emptyAnswer(this.address, 'show servers state');
     if (!/^\s*\d+\s*\n/.test(answer)) throw new LoadBalancerError(`HAProxy refused "show servers state${backend ? ` ${backend}` : ''}": ${answer.trim()}`);
     return parseServersState(answer);
   }
@@ -107,6 +115,7 @@ export class HaproxyRuntimeClient {
   /** `show stat`: per-server status and current sessions. */
   async stats(signal?: AbortSignal): Promise<HaproxyServerStat[]> {
     const answer = await this.command('show stat', signal);
+    if (answer.trim().length === 0) throw emptyAnswer(this.address, 'show stat');
     if (!answer.startsWith('#')) throw new LoadBalancerError(`HAProxy refused "show stat": ${answer.trim()}`);
     return parseShowStat(answer);
   }
