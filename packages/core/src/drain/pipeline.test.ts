@@ -51,6 +51,15 @@ async function attachHangingServer(zd: Zerodown): Promise<number> {
   return (server.address() as AddressInfo).port;
 }
 
+/** A real server on 127.0.0.1 answering every request after 100 ms; returns the port. */
+async function attachSlowServer(zd: Zerodown): Promise<number> {
+  const server = http.createServer((_req, res) => setTimeout(() => res.end('ok'), 100));
+  opened.push({ zd, server });
+  zd.attach(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
 function get(port: number, path: string): Promise<{ status: number; connection: string | undefined }> {
   return new Promise((resolve, reject) => {
     http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
@@ -255,11 +264,7 @@ describe('zd.idle()', () => {
 
   test('resolves when the last request ends', async () => {
     const { zd } = make({});
-    const server = http.createServer((_req, res) => setTimeout(() => res.end('ok'), 100));
-    opened.push({ zd, server });
-    zd.attach(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
+    const port = await attachSlowServer(zd);
     const answers = [get(port, '/a'), get(port, '/b')];
     await until(() => zd.inflight === 2);
     await zd.idle();
@@ -271,11 +276,7 @@ describe('zd.idle()', () => {
 describe('zd.idle() on keep-alive connections', () => {
   test('a wait counts requests but closes nothing: the next request reuses the kept-alive connection', async () => {
     const { zd } = make({});
-    const server = http.createServer((_req, res) => setTimeout(() => res.end('ok'), 100));
-    opened.push({ zd, server });
-    zd.attach(server);
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
+    const port = await attachSlowServer(zd);
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const send = (): Promise<boolean> =>
       new Promise((resolve, reject) => {
