@@ -29,3 +29,7 @@ export { ControlSocketInUseError, ControlSocketPathError, ControlRequestError, C
 export { FleetGuardError, FleetLockTimeoutError } from './fleet-guard/errors';
 export { ReloadBusyError, ReloadFailedError, MasterStateError } from './cluster/errors';
 export type { DrainCallOptions } from './zerodown';
+export { processRuntime, type Runtime } from './drain/runtime';
+export { SIGNAL_DEBOUNCE_MS } from './drain/signals';
+export type { ClosedSocket } from './drain/server-tracker';
+export type { WebSocketServerLike, WebSocketLike } from './drain/upgrades';

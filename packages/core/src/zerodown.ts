@@ -1,11 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { constants as osConstants } from 'node:os';
 import { resolveOptions } from './config/resolve';
 import { ZerodownConfigError } from './errors';
 import type { ResolvedOptions, ZerodownOptions } from './config/options';
 import { InflightCounter } from './drain/inflight';
-import { ShutdownHooks, type HookReport, type ShutdownHook, type ShutdownHookOptions } from './drain/hooks';
+import { ShutdownHooks, type ShutdownHook, type ShutdownHookOptions } from './drain/hooks';
+import { DrainRun, runDrain, type DrainHost, type DrainResult, type Flusher, type ZerodownEvents } from './drain/pipeline';
+import { processRuntime, type Runtime } from './drain/runtime';
+import { installSignalHandlers } from './drain/signals';
 import { ServerTracker, type AttachableServer } from './drain/server-tracker';
+import { UpgradeClosers, type WebSocketServerLike } from './drain/upgrades';
 import { checkServerTimeouts } from './drain/server-timeouts';
 import { eventLoopDelayCheck } from './health/checks/event-loop';
 import { HealthRegistry } from './health/registry';
@@ -22,7 +25,6 @@ import type { AlertManager } from './alerts/manager';
 import type { BreakerRegistry } from './breakers/registry';
 import type { ServerMonitor } from './monitors/server-monitor';
 import type { Shedder } from './shedding/shedder';
-import { sleep, withTimeout } from './util/time';
 import { startWorkerLink, type WorkerLink } from './cluster/worker-link';
 
 /** Options of {@link Zerodown.attach}. */
@@ -37,39 +39,23 @@ export interface AttachOptions {
   probes?: boolean;
 }
 
-/** What a drain did. */
-export interface DrainResult {
-  reason: string;
-  /** True when the deadline passed with work still in flight. */
-  forced: boolean;
-  /** Connections destroyed at the deadline. */
-  cut: number;
-  hooks: HookReport[];
-  durationMs: number;
-  /** 0 when everything drained, 1 when the deadline forced it. */
-  exitCode: number;
-}
-
-/** Events of a zerodown instance. */
-export type ZerodownEvents = {
-  'drain:start': [reason: string];
-  /** The deadline passed with `cut` connections still open. */
-  'drain:forced': [cut: number, inflight: number];
-  'drain:end': [result: DrainResult];
-};
+export type { DrainResult, Flusher, ZerodownEvents } from './drain/pipeline';
 
 /** Options of one {@link Zerodown.drain} call. */
 export interface DrainCallOptions {
-  /** Wait for the load balancer this long instead of `drain.delayMs` (0: stop accepting at once). */
+  /**
+   * Time to keep serving before stopping (ms), for this drain only. Default `drain.delayMs`. A caller
+   * that knows the load balancer already stopped routing here (a cluster master, a deploy script that
+   * deregistered first) passes 0.
+   */
   delayMs?: number;
-  /** Deregister through the load-balancer adapter (default true; false under `zerodown serve`, whose master owns it). */
+  /** The drain follows a crash: it exits 1 even when every request drained. Default false. */
+  crash?: boolean;
+  /** Deregister through the load-balancer adapter. Default true; false under `zerodown serve`, whose master owns it. */
   deregister?: boolean;
-  /** Close an idle keep-alive connection only once idle this long (default 0: at once); see `ServerTracker.stop`. */
+  /** Close an idle keep-alive connection only once it stayed idle this long (ms). Default 0: at once. */
   idleGraceMs?: number;
 }
-
-/** A flush step run at the end of a drain (alerts, telemetry). */
-export type Flusher = (signal: AbortSignal) => Promise<void> | void;
 
 const kDisposed = Symbol('zerodown.disposed');
 
@@ -104,20 +90,26 @@ export class Zerodown {
   /** Load shedding: `zd.shedding.shouldShed()` (always false unless `shedding.enabled`; `set()` throws when it is off). */
   readonly shedding: Shedder;
   private readonly resilience: Resilience;
+  /** Process effects (clock, timers, signals, exit): option `runtime`, default the real process. */
+  private readonly runtime: Runtime;
   private readonly inflightCounter = new InflightCounter();
   private readonly trackers: ServerTracker[] = [];
   private readonly hooks: ShutdownHooks;
   private readonly flushers = new Map<string, Flusher>();
+  private readonly upgrades = new UpgradeClosers();
   private readonly events: Emitter<ZerodownEvents>;
-  private readonly signalHandlers = new Map<NodeJS.Signals, () => void>();
+  private removeSignals: () => void = () => {};
+  private idleWaiters = 0;
   private drainPromise: Promise<DrainResult> | undefined;
   private readonly workerLink: WorkerLink | undefined;
+  private run: DrainRun | undefined;
   private lb: { adapter: LoadBalancerAdapter; deregisterOnDrain: boolean; registerOnReady: boolean } | undefined;
   private [kDisposed] = false;
 
   constructor(options?: ZerodownOptions) {
     this.options = resolveOptions(options);
     this.logger = this.options.logger;
+    this.runtime = options?.runtime ?? processRuntime(this.options.exit);
     this.lifecycle = new Lifecycle(this.logger);
     this.events = new Emitter((error) => this.logger.error({ err: error }, 'zerodown: listener threw'));
     this.health = new HealthRegistry({ intervalMs: this.options.health.intervalMs, timeoutMs: this.options.health.timeoutMs }, this.logger);
@@ -133,7 +125,7 @@ export class Zerodown {
       this.health.register('eventloop', eventLoopDelayCheck({ maxMs: this.options.health.eventLoopStallMs }), { liveness: true, critical: true, timeoutMs: 1000 });
     }
     this.health.start();
-    for (const sig of this.options.drain.signals) this.installSignal(sig);
+    this.removeSignals = installSignalHandlers(this, this.runtime, this.options.drain.signals);
     this.control = this.options.control && startControlChannel(this, this.options.control);
     this.workerLink = startWorkerLink(this, options?.env ?? process.env);
   }
@@ -148,16 +140,21 @@ export class Zerodown {
     return this.lb?.adapter.name;
   }
 
-  /** Resolves when no request is in flight (at once if already idle). */
-  idle(): Promise<void> {
+  /** True while a drain runs (from its start until the process exits). */
+  get draining(): boolean {
+    return this.drainPromise !== undefined;
+  }
+
+  /**
+   * Resolves when no request is in flight (at once if already idle); rejects with the signal's reason
+   * when `signal` aborts first. Event-driven: while someone waits, requests are counted one by one
+   * (before that, not at all: it would cost every request), and nothing polls or holds the process.
+   */
+  idle(signal?: AbortSignal): Promise<void> {
     if (this.inflight === 0) return Promise.resolve();
-    // before a stop, HTTP/1 requests are not counted one by one (it costs every request): poll
-    return new Promise((resolve) => {
-      const t = setInterval(() => {
-        if (this.inflight !== 0) return;
-        clearInterval(t);
-        resolve();
-      }, 25);
+    if (this.idleWaiters++ === 0) for (const t of this.trackers) t.watch(true);
+    return this.inflightCounter.until(() => this.inflight === 0, signal).finally(() => {
+      if (--this.idleWaiters === 0) for (const t of this.trackers) t.watch(false);
     });
   }
 
@@ -227,6 +224,16 @@ export class Zerodown {
     return this.hooks.add(name, fn, options);
   }
 
+  /**
+   * Closes upgraded connections at the drain's stop step, before the in-flight wait: pass a `ws`
+   * WebSocketServer (its clients get `close(1001)`) or an http(s) server whose upgrades the app handles
+   * itself (each upgraded socket gets a 1001 close frame when it was a WebSocket, then is ended). A peer
+   * that does not close within 2 s is destroyed. Returns a disposer.
+   */
+  trackUpgrades(target: WebSocketServerLike | AttachableServer): Disposer {
+    return this.upgrades.add(target);
+  }
+
   /** Adds a flush step (alerts, telemetry) run last, within `drain.flushTimeoutMs`. */
   onFlush(name: string, fn: Flusher): Disposer {
     this.flushers.set(name, fn);
@@ -290,12 +297,22 @@ export class Zerodown {
   }
 
   /**
-   * Runs the drain pipeline once (later calls return the same promise): fail readiness → wait for the
-   * load balancer while serving normally → stop accepting → wait for in-flight → hooks → flush → exit.
-   * One deadline (`drain.timeoutMs`) bounds it all.
+   * Runs the drain pipeline once (later calls return the same promise; a later `crash: true` still
+   * makes it exit 1): fail readiness → wait for the load balancer while serving normally → stop
+   * accepting → wait for in-flight → hooks → exit code → flush → exit. `drain.timeoutMs` bounds the
+   * request phase; hooks get `drain.hookBudgetMs` after it, the flush `drain.flushTimeoutMs`.
    */
   drain(reason = 'api', options: DrainCallOptions = {}): Promise<DrainResult> {
-    this.drainPromise ??= this.runDrain(reason, options);
+    if (this.drainPromise) {
+      if (options.crash && this.run) this.run.crash = true;
+      return this.drainPromise;
+    }
+    const delayMs = options.delayMs ?? this.options.drain.delayMs;
+    if (!Number.isInteger(delayMs) || delayMs < 0) {
+      throw new ZerodownConfigError('drain.delayMs', `zerodown: invalid option "delayMs" of zd.drain(): expected a whole number of milliseconds >= 0, got ${JSON.stringify(delayMs)}`);
+    }
+    this.run = new DrainRun(this.drainHost(), reason, delayMs, options.crash ?? false, options.deregister ?? true, options.idleGraceMs ?? 0);
+    this.drainPromise = runDrain(this.run);
     return this.drainPromise;
   }
 
@@ -311,93 +328,33 @@ export class Zerodown {
     this.control?.close();
   }
 
-  private async runDrain(reason: string, call: DrainCallOptions): Promise<DrainResult> {
-    const o = { ...this.options.drain, delayMs: call.delayMs ?? this.options.drain.delayMs };
-    const t0 = performance.now();
-    const deadline = t0 + o.timeoutMs;
-    const remaining = (): number => deadline - performance.now();
-    const deadlineAc = new AbortController();
-    // ref'd on purpose: the process stays up until the pipeline has finished, even when a hook awaits nothing
-    const deadlineTimer = setTimeout(() => deadlineAc.abort(new Error('drain deadline reached')), o.timeoutMs);
-    const beforeDeadline = <T>(p: Promise<T>): Promise<boolean> =>
-      Promise.race([p.then(() => true, () => true), abortPromise(deadlineAc.signal).then(() => false)]);
-
-    this.lifecycle.transition('draining');
-    this.logger.info({ reason, delayMs: o.delayMs, timeoutMs: o.timeoutMs, inflight: this.inflight }, `zerodown: drain started (${reason})`);
-    this.events.emit('drain:start', reason);
-
-    // 1. the load balancer stops routing here; meanwhile every request is served normally. With an
-    //    adapter, wait for the deregistration AND the delay: load balancers keep routing for a few
-    //    seconds after a target starts draining, and readiness has failed for the same time anyway.
-    const delay = o.delayMs > 0 ? sleep(o.delayMs, deadlineAc.signal).catch(() => {}) : Promise.resolve();
-    if (this.lb?.deregisterOnDrain && call.deregister !== false) {
-      const lbDone = this.lb.adapter.deregister(this.lbContext(deadlineAc.signal, { bypassGuard: `the process exits after this drain (${reason}) regardless` })).catch((error: unknown) => {
-        this.logger.error({ err: error }, 'zerodown: load-balancer deregistration failed; relying on the drain delay');
-      });
-      await beforeDeadline(Promise.all([lbDone, delay]));
-    } else {
-      await beforeDeadline(delay);
-    }
-
-    // 2. stop accepting; close idle keep-alive sockets; Connection: close on the rest
-    const closed = Promise.all(this.trackers.map((t) => t.stop(call.idleGraceMs)));
-    this.logger.info({ inflight: this.inflight, connections: this.connections }, 'zerodown: stopped accepting connections');
-
-    // 3. wait for in-flight requests (and the servers to close) up to the deadline
-    const drained = await beforeDeadline(Promise.all([this.inflightCounter.idle(), closed]));
-    let cut = 0;
-    let forced = false;
-    if (!drained) {
-      const inflight = this.inflight;
-      forced = inflight > 0;
-      for (const t of this.trackers) cut += t.destroyAll();
-      if (forced) {
-        this.logger.error({ cut, inflight }, `zerodown: drain deadline of ${o.timeoutMs} ms reached: destroyed ${cut} connection(s) with ${inflight} request(s) in flight`);
-        this.events.emit('drain:forced', cut, inflight);
-      }
-    }
-
-    // 4. cleanup hooks, reverse order, each with its own timeout, within the deadline
-    const hooks = await this.hooks.run(remaining);
-
-    // 5. flush alerts and telemetry
-    await this.flush(o.flushTimeoutMs);
-
-    clearTimeout(deadlineTimer);
-    this.lifecycle.transition('stopped');
-    this.health.stop();
-    this.removeSignals();
-    const result: DrainResult = { reason, forced, cut, hooks, durationMs: Math.round(performance.now() - t0), exitCode: forced ? 1 : 0 };
-    this.logger.info({ ...result, hooks: undefined }, `zerodown: drain finished in ${result.durationMs} ms, exit code ${result.exitCode}`);
-    this.control?.close();
-    this.events.emit('drain:end', result);
-    if (o.exit) this.options.exit(result.exitCode);
-    return result;
-  }
-
-  private async flush(timeoutMs: number): Promise<void> {
-    if (this.flushers.size === 0) return;
-    const r = await withTimeout((signal) => Promise.allSettled([...this.flushers.values()].map((f) => f(signal))), Math.max(1, timeoutMs));
-    if (!r.ok) this.logger.warn({ timeoutMs }, 'zerodown: flush did not finish in time');
-  }
-
-  private installSignal(sig: NodeJS.Signals): void {
-    const handler = (): void => {
-      if (this.drainPromise) {
-        const code = 128 + (osConstants.signals[sig] ?? 15);
-        this.logger.error({ signal: sig, inflight: this.inflight }, `zerodown: second ${sig}: exiting now with ${this.inflight} request(s) in flight`);
-        this.options.exit(code);
-        return;
-      }
-      void this.drain(sig);
+  private drainHost(): DrainHost {
+    const zd = this;
+    return {
+      options: this.options.drain,
+      logger: this.logger,
+      runtime: this.runtime,
+      lifecycle: this.lifecycle,
+      events: this.events,
+      trackers: this.trackers,
+      inflightCounter: this.inflightCounter,
+      hooks: this.hooks,
+      flushers: this.flushers,
+      upgrades: this.upgrades,
+      lb: this.lb,
+      get inflight() {
+        return zd.inflight;
+      },
+      get connections() {
+        return zd.connections;
+      },
+      lbContext: (signal, extra) => this.lbContext(signal, extra),
+      stopped: () => {
+        this.health.stop();
+        this.removeSignals();
+        this.control?.close();
+      },
     };
-    this.signalHandlers.set(sig, handler);
-    process.on(sig, handler);
-  }
-
-  private removeSignals(): void {
-    for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
-    this.signalHandlers.clear();
   }
 
   private lbContext(signal: AbortSignal, extra: Pick<LoadBalancerContext, 'onDeregistering' | 'bypassGuard'> = {}): LoadBalancerContext {
@@ -413,11 +370,6 @@ export class Zerodown {
       else this.logger.error({ err: error, loadBalancer: this.lb?.adapter.name }, 'zerodown: load-balancer registration failed');
     }
   }
-}
-
-function abortPromise(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 /** Creates the process's zerodown instance. Invalid options throw a `ZerodownConfigError` naming the field. */

@@ -32,8 +32,9 @@ export interface ResilienceHost {
   readonly health: HealthRegistry;
   onFlush(name: string, fn: (signal: AbortSignal) => Promise<void> | void): Disposer;
   on(event: 'drain:forced', fn: (cut: number, inflight: number) => void): Disposer;
+  on(event: 'drain:hook-failed', fn: (report: { name: string; outcome: string; durationMs: number }, error: unknown) => void): Disposer;
   on(event: 'drain:end', fn: () => void): Disposer;
-  drain(reason: string): Promise<unknown>;
+  drain(reason: string, options?: { crash?: boolean }): Promise<unknown>;
 }
 
 /** Breakers, alerts, server monitors, load shedding and fleet coordination of one zerodown instance. */
@@ -80,6 +81,18 @@ export function createResilience(host: ResilienceHost): Resilience {
           source: 'application',
           title: `Drain deadline reached: ${cut} connection(s) cut with ${inflight} request(s) in flight`,
           details: { cut, inflight },
+        }),
+      ),
+    );
+    disposers.push(
+      host.on('drain:hook-failed', (report, error) =>
+        alerts.notify({
+          key: `application:drain-hook-failed:${report.name}`,
+          scope: 'instance',
+          level: 'error',
+          source: 'application',
+          title: `Shutdown hook "${report.name}" ${report.outcome === 'timeout' ? `timed out after ${report.durationMs} ms` : 'failed'} during the drain`,
+          details: { hook: report.name, outcome: report.outcome, durationMs: report.durationMs, error: error instanceof Error ? error.message : String(error) },
         }),
       ),
     );

@@ -1,3 +1,4 @@
+import type { Runtime } from '../drain/runtime';
 import type { Logger } from '../logger';
 import type { AlertOptions, ResolvedAlertOptions } from '../alerts/options';
 import type { BreakerDefaults, ResolvedBreakerDefaults } from '../breakers/types';
@@ -21,6 +22,11 @@ export interface ZerodownOptions {
   control?: ControlOptions;
   /** How the process ends after a drain. Default: `process.exit`. Tests inject a spy. */
   exit?: (code: number) => void;
+  /**
+   * Process effects of the drain (clock, timers, signal source, exit) in one object. Default: the real
+   * process (with `exit` above). Tests pass one with fake time.
+   */
+  runtime?: Runtime;
   /** Defaults of every breaker made with `zd.breakers.wrap` (each may override them). */
   breakers?: BreakerDefaults;
   /** Alert sinks and rules (third-party, application and server alerts). */
@@ -55,10 +61,21 @@ export interface DrainOptions {
   delayMs?: number;
   /** One deadline for the whole drain (ms). Env: `ZERODOWN_DRAIN_TIMEOUT_MS`. Default: delay + 30000. */
   timeoutMs?: number;
-  /** Signals that start a drain; a second one forces exit. `false` installs no handlers. Default `['SIGTERM', 'SIGINT']`. */
+  /**
+   * Signals that start a drain. A signal after the one that started (or joined) the drain forces the
+   * exit with 128 + its number, unless it comes within 1000 ms of it (the same delivery twice). The
+   * first signal after a drain the app started itself only joins it. `false` installs no handlers.
+   * Default `['SIGTERM', 'SIGINT']`.
+   */
   signals?: NodeJS.Signals[] | false;
   /** Default timeout of each shutdown hook (ms). Default 5000. */
   hookTimeoutMs?: number;
+  /**
+   * Time for all cleanup hooks together, after the request phase (ms): hooks always run, even when
+   * the deadline was reached, each within min(its own timeout, budget left). Default 10000.
+   * Worst-case drain: `timeoutMs + hookBudgetMs + flushTimeoutMs`.
+   */
+  hookBudgetMs?: number;
   /** Time allowed to flush alerts and telemetry after the hooks (ms). Default 2000. */
   flushTimeoutMs?: number;
   /** Call `exit` when the drain ends. Default true. */
@@ -107,6 +124,7 @@ export interface ResolvedOptions {
     timeoutMs: number;
     signals: NodeJS.Signals[];
     hookTimeoutMs: number;
+    hookBudgetMs: number;
     flushTimeoutMs: number;
     exit: boolean;
   };
@@ -124,6 +142,6 @@ export interface ResolvedOptions {
 /** Defaults in one place (documented in the README's table; a test checks they agree). */
 export const DEFAULTS = {
   health: { paths: { live: '/livez', ready: '/readyz', health: '/health' }, exposeDetails: false, intervalMs: 5000, timeoutMs: 2000, eventLoopStallMs: 10000 },
-  drain: { signals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[], hookTimeoutMs: 5000, flushTimeoutMs: 2000, exit: true, extraTimeoutMs: 30000 },
+  drain: { signals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[], hookTimeoutMs: 5000, hookBudgetMs: 10000, flushTimeoutMs: 2000, exit: true, extraTimeoutMs: 30000 },
   loadBalancer: { idleTimeoutMs: 60000, healthCheckIntervalMs: 5000, unhealthyThreshold: 2 },
 } as const;

@@ -17,6 +17,8 @@ describe('configuration', () => {
   test.each([
     [{ drain: { timeoutMs: -5 } }, 'drain.timeoutMs', /expected a whole number of milliseconds between 1 and \d+, got -5/],
     [{ drain: { delayMs: '10s' } }, 'drain.delayMs', /got "10s"/],
+    [{ drain: { hookBudgetMs: 0 } }, 'drain.hookBudgetMs', /expected a whole number of milliseconds between 1 and \d+, got 0/],
+    [{ runtime: { now: () => 0 } }, 'runtime', /expected an object with now, setTimeout, clearTimeout, onSignal and exit functions/],
     [{ health: { paths: { ready: 'readyz' } } }, 'health.paths.ready', /expected a path starting with "\/"/],
     [{ health: { intervalMs: 5 } }, 'health.intervalMs', /between 100 and/],
     [{ drian: {} }, 'drian', /unknown option "drian"/],
@@ -61,6 +63,7 @@ describe('configuration', () => {
     expect(d.options.drain.delayMs).toBe(DEFAULTS.loadBalancer.healthCheckIntervalMs * DEFAULTS.loadBalancer.unhealthyThreshold);
     expect(d.options.drain.delayMs).toBe(10000);
     expect(d.options.drain.timeoutMs).toBe(40000);
+    expect(d.options.drain.hookBudgetMs).toBe(10000); // README: drain.hookBudgetMs default
     expect(d.options.health.paths).toEqual({ live: '/livez', ready: '/readyz', health: '/health' });
     expect(d.options.health.exposeDetails).toBe(false);
     expect(d.options.loadBalancer.idleTimeoutMs).toBe(60000);

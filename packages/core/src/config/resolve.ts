@@ -58,6 +58,7 @@ export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOpti
       timeoutMs,
       signals: o.drain?.signals === false ? [] : (o.drain?.signals ?? [...DEFAULTS.drain.signals]),
       hookTimeoutMs: o.drain?.hookTimeoutMs ?? DEFAULTS.drain.hookTimeoutMs,
+      hookBudgetMs: o.drain?.hookBudgetMs ?? DEFAULTS.drain.hookBudgetMs,
       flushTimeoutMs: o.drain?.flushTimeoutMs ?? DEFAULTS.drain.flushTimeoutMs,
       exit: o.drain?.exit ?? DEFAULTS.drain.exit,
     },

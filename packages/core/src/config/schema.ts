@@ -61,6 +61,7 @@ export const optionsSchema = z
             .union([z.literal(false), z.array(z.string(msg(SIGNAL_EXPECTED)).refine(isCatchableSignal, msg(SIGNAL_EXPECTED)))], msg('an array of signal names such as ["SIGTERM"], or false'))
             .optional(),
           hookTimeoutMs: ms(1).optional(),
+          hookBudgetMs: ms(1).optional(),
           flushTimeoutMs: ms(0).optional(),
           exit: z.boolean(msg('true or false')).optional(),
         },
@@ -84,6 +85,12 @@ export const optionsSchema = z
       .strict()
       .optional(),
     exit: z.custom<(code: number) => void>((v) => typeof v === 'function', msg('a function (code) => void')).optional(),
+    runtime: z
+      .custom<object>(
+        (v) => typeof v === 'object' && v !== null && ['now', 'setTimeout', 'clearTimeout', 'onSignal', 'exit'].every((k) => typeof (v as Record<string, unknown>)[k] === 'function'),
+        msg('an object with now, setTimeout, clearTimeout, onSignal and exit functions'),
+      )
+      .optional(),
     breakers: breakersSchema.optional(),
     alerts: alertsSchema.optional(),
     monitors: z.union([z.literal(false), monitorsSchema], msg('an object or false')).optional(),

@@ -84,7 +84,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
       const timeoutMs = p.ms('timeoutMs') ?? zd.options.drain.timeoutMs;
       if (zd.state === 'stopped') throw new ControlHttpError(409, 'ZERODOWN_STATE', 'the app has already stopped');
       let idle = false;
-      const r = await withTimeout(async () => {
+      const r = await withTimeout(async (signal) => {
         // the request's deadline also bounds the load-balancer wait (and stops it when it expires); the
         // adapter's min-healthy guard runs first: a refusal leaves readiness as it was (409 below)
         if (deregister) await zd.suspend(reason, { timeoutMs, force });
@@ -95,7 +95,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
           if (waitIdle && zd.options.drain.delayMs > 0) await sleep(zd.options.drain.delayMs);
         }
         if (waitIdle) {
-          await zd.idle();
+          await zd.idle(signal);
           idle = true;
         }
       }, timeoutMs);
@@ -119,7 +119,7 @@ async function route(zd: ControlTarget, socket: string, req: IncomingMessage): P
     }
     default: {
       const timeoutMs = p.ms('timeoutMs') ?? zd.options.drain.timeoutMs;
-      const r = await withTimeout(() => zd.idle(), timeoutMs);
+      const r = await withTimeout((signal) => zd.idle(signal), timeoutMs);
       if (!r.ok && r.timedOut) throw new ControlHttpError(504, 'ZERODOWN_TIMEOUT', `${zd.inflight} request(s) still in flight after ${timeoutMs} ms`);
       const answer: ControlWaitIdleResponse = { ok: true, inflight: zd.inflight, elapsedMs: elapsed() };
       return [200, answer];

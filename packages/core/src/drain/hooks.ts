@@ -1,7 +1,7 @@
 import { HookTimeoutError, ZerodownConfigError } from '../errors';
 import type { Logger } from '../logger';
 import type { Disposer } from '../util/emitter';
-import { withTimeout } from '../util/time';
+import { withTimeout, type Clock, type Timers } from '../util/time';
 
 /** A cleanup step run during drain (close Redis, DB pools, WebSockets). Gets a signal that fires at its timeout. */
 export type ShutdownHook = (signal: AbortSignal) => Promise<void> | void;
@@ -15,7 +15,7 @@ export interface ShutdownHookOptions {
 /** Outcome of running the hooks. */
 export interface HookReport {
   name: string;
-  outcome: 'ok' | 'failed' | 'timeout' | 'skipped';
+  outcome: 'ok' | 'failed' | 'timeout';
   durationMs: number;
 }
 
@@ -55,32 +55,31 @@ export class ShutdownHooks {
   }
 
   /**
-   * Runs the hooks in reverse order. `remainingMs()` is the time left before the overall deadline: a hook
-   * gets the smaller of its own timeout and that; once nothing is left, the rest are skipped.
+   * Runs every hook in reverse order, within `budgetMs` from now (the hook budget, which starts after
+   * the request phase): a hook gets the smaller of its own timeout and the budget left, but at least
+   * 1 ms, so every hook is always called, even once the budget is spent (its synchronous part runs,
+   * e.g. `redis.disconnect()`). A failure or timeout is logged at error and passed to `onFailure`.
    */
-  async run(remainingMs: () => number): Promise<HookReport[]> {
+  async run(budgetMs: number, clock: Clock, timers: Timers, onFailure: (report: HookReport, error: unknown) => void): Promise<HookReport[]> {
     const reports: HookReport[] = [];
+    const start = clock.now();
     for (const hook of [...this.hooks].reverse()) {
-      const left = remainingMs();
-      if (left <= 0) {
-        this.logger.error({ hook: hook.name }, `zerodown: shutdown hook "${hook.name}" skipped: drain deadline reached`);
-        reports.push({ name: hook.name, outcome: 'skipped', durationMs: 0 });
-        continue;
-      }
-      const limit = Math.min(hook.timeoutMs, left);
-      const t0 = performance.now();
-      const r = await withTimeout(hook.fn, limit);
-      const durationMs = Math.round(performance.now() - t0);
+      const left = Math.floor(budgetMs - (clock.now() - start));
+      const limit = Math.max(1, Math.min(hook.timeoutMs, left));
+      if (left < 1) this.logger.error({ hook: hook.name, budgetMs }, `zerodown: shutdown hook "${hook.name}" called with 1 ms left: the hook budget of ${budgetMs} ms is spent`);
+      const t0 = clock.now();
+      const r = await withTimeout(hook.fn, limit, timers);
+      const durationMs = Math.round(clock.now() - t0);
       if (r.ok) {
         this.logger.debug({ hook: hook.name, durationMs }, `zerodown: shutdown hook "${hook.name}" done`);
         reports.push({ name: hook.name, outcome: 'ok', durationMs });
-      } else if (r.timedOut) {
-        this.logger.error({ hook: hook.name, err: new HookTimeoutError(hook.name, limit) }, `zerodown: shutdown hook "${hook.name}" abandoned after ${limit} ms`);
-        reports.push({ name: hook.name, outcome: 'timeout', durationMs });
-      } else {
-        this.logger.error({ hook: hook.name, err: r.error }, `zerodown: shutdown hook "${hook.name}" failed`);
-        reports.push({ name: hook.name, outcome: 'failed', durationMs });
+        continue;
       }
+      const report: HookReport = { name: hook.name, outcome: r.timedOut ? 'timeout' : 'failed', durationMs };
+      const error = r.timedOut ? new HookTimeoutError(hook.name, limit) : r.error;
+      this.logger.error({ hook: hook.name, err: error }, r.timedOut ? `zerodown: shutdown hook "${hook.name}" abandoned after ${limit} ms` : `zerodown: shutdown hook "${hook.name}" failed`);
+      reports.push(report);
+      onFailure(report, error);
     }
     return reports;
   }

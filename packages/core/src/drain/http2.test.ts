@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zerodown, silentLogger } from '../index';
+import { until } from '../../../../test/helpers/wait';
 
 function selfSigned(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(path.join(tmpdir(), 'zd-tls-'));
@@ -37,7 +38,7 @@ describe('drain on HTTPS and HTTP/2 servers', () => {
       req.on('end', () => resolve({ status, text }));
       req.on('error', reject);
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => zd.inflight === 1, 10000); // the request reached the server (a connection that sent nothing yet would be closed as idle)
     expect(zd.inflight).toBe(1);
     const result = await zd.drain('test');
     const res = await body;
@@ -62,7 +63,7 @@ describe('drain on HTTPS and HTTP/2 servers', () => {
         res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
       }).on('error', reject);
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => zd.inflight === 1, 10000); // the request reached the server (a connection that sent nothing yet would be closed as idle)
     const result = await zd.drain();
     expect(await got).toEqual({ status: 200, connection: 'close', body: 'ok' });
     expect(result.forced).toBe(false);

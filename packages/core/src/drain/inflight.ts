@@ -1,9 +1,9 @@
 /**
- * Counts requests in flight across every attached server and resolves waiters when it reaches zero.
+ * Counts requests in flight across every attached server and wakes waiters each time one ends.
  */
 export class InflightCounter {
   private n = 0;
-  private waiters: Array<() => void> = [];
+  private readonly waiters = new Set<() => void>();
 
   /** Requests currently in flight. */
   get count(): number {
@@ -18,16 +18,32 @@ export class InflightCounter {
   /** One request ended (completed, aborted or destroyed). */
   dec(): void {
     if (this.n > 0) this.n--;
-    if (this.n === 0 && this.waiters.length > 0) {
-      const w = this.waiters;
-      this.waiters = [];
-      for (const fn of w) fn();
-    }
+    if (this.waiters.size > 0) for (const wake of [...this.waiters]) wake();
   }
 
-  /** Resolves when nothing is in flight (at once if already idle). */
-  idle(): Promise<void> {
-    if (this.n === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+  /**
+   * Resolves once `done()` is true, checked now and each time a request ends; rejects with the
+   * signal's reason when it aborts first. Nothing is polled and the waiter is removed either way.
+   */
+  until(done: () => boolean, signal?: AbortSignal): Promise<void> {
+    if (done()) return Promise.resolve();
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        this.waiters.delete(wake);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const wake = (): void => {
+        if (!done()) return;
+        finish();
+        resolve();
+      };
+      const onAbort = (): void => {
+        finish();
+        reject(signal!.reason);
+      };
+      this.waiters.add(wake);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 }

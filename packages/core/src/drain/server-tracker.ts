@@ -38,7 +38,11 @@ type TrackedSocket = Socket & { _httpMessage?: ServerResponse | null; [kPipeline
 export class ServerTracker {
   private readonly sockets = new Set<TrackedSocket>();
   private readonly sessions = new Set<Http2Session>();
+  /** Upgraded (WebSocket) sockets: the app's, but cut and reported at the deadline if still open. */
+  private readonly upgraded = new Set<Socket>();
   private stopping = false;
+  /** True from the stop on, or while someone waits for idle: HTTP/1 responses are counted one by one. */
+  private counting = false;
   private closed: Promise<void> | undefined;
   private readonly connectionEvent: 'connection' | 'secureConnection';
   private readonly handlers: Array<[string, (...args: never[]) => void]>;
@@ -65,12 +69,13 @@ export class ServerTracker {
     // being written on it. From the stop on, every response still in flight (and every request that
     // still arrives on an open connection) is "armed": counted until its 'close'.
     const onArmedClose = function (this: ServerResponse): void {
-      tracker.inflight.dec();
       const socket = this.req?.socket as TrackedSocket | null | undefined;
-      if (!socket || socket.destroyed) return;
-      const next = socket._httpMessage;
-      if (next && next !== this) tracker.arm(next); // a pipelined response took over the socket
-      else if (!next) endWhenFlushed(socket); // idle now: close it
+      if (socket && !socket.destroyed) {
+        const next = socket._httpMessage;
+        if (next && next !== this) tracker.arm(next); // a pipelined response took over the socket (counted before this one ends)
+        else if (!next && tracker.stopping) endWhenFlushed(socket); // idle now: close it (an idle() wait alone closes nothing)
+      }
+      tracker.inflight.dec();
     };
     this.onArmedClose = onArmedClose;
     const onStreamClose = (): void => tracker.inflight.dec();
@@ -82,8 +87,11 @@ export class ServerTracker {
       }],
       ['request', onRequest],
       ['upgrade', (req: IncomingMessage) => {
-        // upgraded sockets (WebSockets) belong to the app from here on: close them from a shutdown hook
-        tracker.sockets.delete(req.socket as TrackedSocket);
+        // upgraded sockets (WebSockets) belong to the app from here on (zd.trackUpgrades closes them)
+        const socket = req.socket as TrackedSocket;
+        tracker.sockets.delete(socket);
+        tracker.upgraded.add(socket);
+        socket.once('close', () => tracker.upgraded.delete(socket));
       }],
       ['session', (session: Http2Session) => {
         tracker.sessions.add(session);
@@ -102,14 +110,17 @@ export class ServerTracker {
     function onRequest(this: unknown, req: IncomingMessage | Http2ServerRequest, res: ServerResponse): void {
       // node:http assigns the socket at once unless the response is queued behind a pipelined one
       if (res.socket === null) (req.socket as TrackedSocket)[kPipelined] = true;
-      if (tracker.stopping && req.httpVersionMajor !== 2) {
+      if (tracker.counting && req.httpVersionMajor !== 2) {
         // (HTTP/2 requests are counted per stream)
         tracker.arm(res);
-        if (res.socket !== null) res.setHeader('connection', 'close');
-        else {
-          // queued behind the current response: that one must not close the connection before this one
-          const current = (req.socket as TrackedSocket)._httpMessage;
-          if (current && !current.headersSent) current.removeHeader('connection');
+        // (before the stop it is counted for an idle() wait only)
+        if (tracker.stopping) {
+          if (res.socket !== null) res.setHeader('connection', 'close');
+          else {
+            // queued behind the current response: that one must not close the connection before this one
+            const current = (req.socket as TrackedSocket)._httpMessage;
+            if (current && !current.headersSent) current.removeHeader('connection');
+          }
         }
       }
       if (originals.length === 0) return; // observing only: the app's listener runs after this one
@@ -140,10 +151,53 @@ export class ServerTracker {
 
   /** HTTP/1 responses in flight that are not armed yet (before the stop); O(connections), on demand. */
   unarmedInflight(): number {
-    if (this.stopping) return 0;
+    if (this.counting) return 0;
     let n = 0;
-    for (const socket of this.sockets) if (socket._httpMessage) n++;
+    for (const socket of this.sockets) {
+      const res = socket._httpMessage;
+      if (res && !this.armed.has(res)) n++;
+    }
     return n;
+  }
+
+  /**
+   * Counts every HTTP/1 response one by one from now on (for an idle() wait), until `watch(false)`;
+   * a stopped tracker always counts. Responses already counted stay counted until they close.
+   */
+  watch(on: boolean): void {
+    if (this.stopping || this.counting === on) return;
+    this.counting = on;
+    if (on) for (const socket of this.sockets) if (socket._httpMessage) this.arm(socket._httpMessage);
+  }
+
+  /**
+   * Responses counted in flight whose request is still arriving (headers parsed, body incomplete) and
+   * whose response has not started: a partial request, not in flight for the drain.
+   */
+  partialRequests(): number {
+    let n = 0;
+    for (const socket of this.sockets) if (isPartial(socket._httpMessage)) n++;
+    return n;
+  }
+
+  /**
+   * Once no request is in flight: closes the sockets with no response in progress (idle keep-alive,
+   * connections that never sent a byte or sent part of their headers: end, then destroy once flushed)
+   * and destroys those whose request body is still arriving. Returns what it closed.
+   */
+  closeLeftovers(): ClosedSocket[] {
+    const closed: ClosedSocket[] = [];
+    for (const socket of this.sockets) {
+      const res = socket._httpMessage;
+      if (!res) {
+        closed.push({ kind: socket.bytesRead === 0 ? 'idle connection (no byte received)' : 'idle connection (kept alive, or partial request headers)' });
+        endWhenFlushed(socket);
+      } else if (isPartial(res)) {
+        closed.push({ kind: 'partial request body', request: describe(res) });
+        socket.destroy();
+      }
+    }
+    return closed;
   }
 
   private arm(res: ServerResponse): void {
@@ -167,11 +221,18 @@ export class ServerTracker {
   stop(idleGraceMs = 0): Promise<void> {
     if (this.closed) return this.closed;
     this.stopping = true;
+    this.counting = true;
+    let closed: Promise<void> = Promise.resolve();
+    // a master-driven worker drain keeps idle keep-alive sockets for a grace period (a client may be
+    // sending on one right now); otherwise node:http closes the idle ones at once
     const graceful = idleGraceMs > 0 && this.server instanceof NetServer;
-    this.closed = closeServer(this.server, graceful);
-    // idle keep-alive connections: node:http knows which ones are not receiving a request right now
+    sparingSlowReaders(this.sockets, () => {
+      closed = closeServer(this.server, graceful);
+      // idle keep-alive connections: node:http knows which ones are not receiving a request right now
+      if (!graceful) (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    });
+    this.closed = closed;
     if (graceful) this.closeWhenIdleFor(idleGraceMs);
-    else (this.server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     for (const socket of this.sockets) {
       const res = socket._httpMessage;
       if (!res) continue;
@@ -193,22 +254,44 @@ export class ServerTracker {
     }
   }
 
-  /** Destroys every connection still open; returns how many were cut. */
-  destroyAll(): number {
-    let n = 0;
+  /**
+   * At the deadline: answers `503` + `Connection: close` where a response was not started (ending the
+   * connection after it), destroys every other connection still open (started responses, idle and
+   * partial requests, upgraded sockets, HTTP/2 sessions) and returns what it cut.
+   */
+  cutAll(): ClosedSocket[] {
+    const cut: ClosedSocket[] = [];
     for (const socket of this.sockets) {
-      if (!socket.destroyed) {
-        n++;
+      if (socket.destroyed) continue;
+      const res = socket._httpMessage;
+      if (!res) {
+        cut.push({ kind: 'idle connection' });
+        socket.destroy();
+      } else if (isPartial(res)) {
+        cut.push({ kind: 'partial request body', request: describe(res) });
+        socket.destroy();
+      } else if (!res.headersSent && !socket[kPipelined]) {
+        cut.push({ kind: 'request in flight', request: describe(res), answered503: true });
+        res.on('error', ignore); // the app may still write to it
+        res.writeHead(503, { connection: 'close', 'content-type': 'text/plain', 'retry-after': '1' });
+        res.end('Service Unavailable: the server is shutting down\n');
+        socket.once('finish', () => socket.destroy());
+      } else {
+        cut.push({ kind: 'request in flight', request: describe(res) });
         socket.destroy();
       }
     }
-    for (const session of this.sessions) {
-      if (!session.destroyed) {
-        n++;
-        session.destroy();
-      }
+    for (const socket of this.upgraded) {
+      if (socket.destroyed) continue;
+      cut.push({ kind: 'upgraded socket' });
+      socket.destroy();
     }
-    return n;
+    for (const session of this.sessions) {
+      if (session.destroyed) continue;
+      cut.push({ kind: 'h2 session' });
+      session.destroy();
+    }
+    return cut;
   }
 
   /** Removes every listener this tracker added. */
@@ -216,6 +299,46 @@ export class ServerTracker {
     for (const [event, fn] of this.handlers) this.server.removeListener(event, fn as (...args: unknown[]) => void);
     for (const fn of this.wrapped) this.server.on('request', fn as (...args: unknown[]) => void);
     this.wrapped.length = 0;
+  }
+}
+
+/** A connection closed by the drain, for the log: what it was and, for a request, `METHOD path`. */
+export interface ClosedSocket {
+  kind: 'idle connection' | 'idle connection (no byte received)' | 'idle connection (kept alive, or partial request headers)' | 'partial request body' | 'request in flight' | 'upgraded socket' | 'h2 session';
+  request?: string;
+  /** The request got `503` + `Connection: close` (its response had not started). */
+  answered503?: true;
+}
+
+function isPartial(res: ServerResponse | null | undefined): boolean {
+  return !!res && !res.headersSent && res.req !== undefined && !res.req.complete;
+}
+
+function describe(res: ServerResponse): string {
+  return `${res.req?.method ?? '?'} ${(res.req?.url ?? '?').split('?')[0]}`;
+}
+
+function ignore(): void {}
+
+/**
+ * Runs `fn` (server.close(), closeIdleConnections()) without node destroying a slow reader: node:http
+ * (19+) closes "idle" connections on close(), counting a response as done once `end()` was called,
+ * even while most of it still waits in the socket's buffer for a client that reads slowly. Such
+ * responses are marked unfinished for the duration of the synchronous call.
+ */
+function sparingSlowReaders(sockets: Iterable<TrackedSocket>, fn: () => void): void {
+  const spared: Array<ServerResponse & { finished: boolean }> = [];
+  for (const socket of sockets) {
+    const res = socket._httpMessage as (ServerResponse & { finished: boolean }) | null | undefined;
+    if (res && res.finished && !res.writableFinished) {
+      res.finished = false;
+      spared.push(res);
+    }
+  }
+  try {
+    fn();
+  } finally {
+    for (const res of spared) res.finished = true;
   }
 }
 

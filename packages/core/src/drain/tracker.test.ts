@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { connect } from 'node:net';
 import { zerodown, silentLogger } from '../index';
+import { until } from '../../../../test/helpers/wait';
 
 function listen(server: http.Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
@@ -13,8 +14,7 @@ describe('in-flight tracking', () => {
     zd.attach(server);
     const port = await listen(server);
     const done = Promise.all([1, 2, 3].map(() => new Promise<number>((resolve) => http.get({ port, host: '127.0.0.1', agent: false }, (r) => { r.resume(); r.on('end', () => resolve(r.statusCode!)); }))));
-    await new Promise((r) => setTimeout(r, 80));
-    expect(zd.inflight).toBe(3);
+    await until(() => zd.inflight === 3, 10000);
     await zd.idle();
     expect(zd.inflight).toBe(0);
     expect(await done).toEqual([200, 200, 200]);
@@ -31,7 +31,7 @@ describe('in-flight tracking', () => {
     sock.setEncoding('utf8').on('data', (d: string) => (got += d));
     const closed = new Promise<void>((r) => sock.on('close', () => r()));
     sock.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => zd.inflight >= 1, 10000); // the request reached the server (a connection that sent nothing yet would be closed as idle)
     const result = await zd.drain();
     await closed;
     expect(result.forced).toBe(false);

@@ -71,9 +71,12 @@ export class Probes {
     return this.lifecycle.state !== 'stopped' && this.registry.isLive();
   }
 
-  /** Readiness: `ready`, not suspended, and every critical check passing. */
+  /**
+   * Readiness: `ready`, not suspended, every critical check passing, and live (a process whose
+   * liveness fails must not get traffic either). So `/health` fails exactly when `/readyz` does.
+   */
   isReady(): boolean {
-    return this.lifecycle.accepting && this.registry.isReady();
+    return this.lifecycle.accepting && this.registry.isReady() && this.registry.isLive();
   }
 
   /** The probe's answer for a method and an optional `Authorization` header. */
@@ -101,7 +104,7 @@ export class Probes {
   private statusOf(kind: ProbeKind): HealthStatus {
     if (kind === 'live') return this.isLive() ? 'pass' : 'fail';
     if (kind === 'ready') return this.isReady() ? (this.registry.status(isReadiness) === 'warn' ? 'warn' : 'pass') : 'fail';
-    if (!this.isLive() || !this.isReady()) return 'fail';
+    if (!this.isReady()) return 'fail'; // (includes liveness)
     return this.registry.status();
   }
 

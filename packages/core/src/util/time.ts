@@ -8,17 +8,28 @@ export interface Clock {
 /** The real monotonic clock (ms). */
 export const systemClock: Clock = { now: () => performance.now() };
 
-/** Resolves after `ms`, or rejects with the signal's reason when aborted. The timer never holds the process open. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Injectable timers. A handle is whatever `setTimeout` returned. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real timers, unref'd: they never hold the process open. */
+export const backgroundTimers: Timers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Resolves after `ms`, or rejects with the signal's reason when aborted. The default timers never hold the process open. */
+export function sleep(ms: number, signal?: AbortSignal, timers: Timers = backgroundTimers): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
+    const t = timers.setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
-    t.unref();
     function onAbort(): void {
-      clearTimeout(t);
+      timers.clearTimeout(t);
       reject(signal!.reason);
     }
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -30,30 +41,30 @@ export type TimedResult<T> = { ok: true; value: T } | { ok: false; timedOut: tru
 
 /**
  * Runs `fn` with an AbortSignal that fires after `ms`; resolves with the outcome, never rejects.
- * A function that ignores the signal is abandoned (not awaited) once the time is up.
+ * A function that ignores the signal is abandoned (not awaited) once the time is up. The timer comes
+ * from `timers` (default: unref'd real timers; the drain passes its runtime's ref'd ones).
  */
-export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, ms: number): Promise<TimedResult<T>> {
+export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, ms: number, timers: Timers = backgroundTimers): Promise<TimedResult<T>> {
   const ac = new AbortController();
   return new Promise<TimedResult<T>>((resolve) => {
     let settled = false;
-    const t = setTimeout(() => {
+    const t = timers.setTimeout(() => {
       if (settled) return;
       settled = true;
       ac.abort(new Error(`timed out after ${ms} ms`));
       resolve({ ok: false, timedOut: true });
     }, ms);
-    t.unref();
     promiseOf(() => fn(ac.signal)).then(
       (value) => {
         if (settled) return;
         settled = true;
-        clearTimeout(t);
+        timers.clearTimeout(t);
         resolve({ ok: true, value });
       },
       (error: unknown) => {
         if (settled) return;
         settled = true;
-        clearTimeout(t);
+        timers.clearTimeout(t);
         resolve({ ok: false, timedOut: false, error });
       },
     );
