@@ -72,6 +72,7 @@ describe('alerts and monitors options', () => {
     const first = zd.monitors!.latest();
     await waitFor(() => zd.monitors!.latest() !== first, 5000, 'the monitor to sample');
     const end = Date.now() + 250;
+    // sleep-ok: blocking the event loop is the condition the monitor must see
     while (Date.now() < end) {
       /* one blip: blocks the event loop once */
     }

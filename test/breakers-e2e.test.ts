@@ -249,6 +249,7 @@ describe('server monitor', () => {
       const until = Date.now() + 1200;
       while (Date.now() < until) {
         const end = Date.now() + 400;
+        // sleep-ok: blocking the event loop is the condition the monitor must see
         while (Date.now() < end) {
           /* block the event loop */
         }

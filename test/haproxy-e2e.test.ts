@@ -119,7 +119,7 @@ backend be
     }
   };
   const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
-  await new Promise((r) => setTimeout(r, 500));
+  await waitFor('the load to flow', () => ok + non2xx + failures.length >= 100);
 
   try {
     // 1. drain b: readiness fails, the app keeps serving what HAProxy still sends
@@ -141,7 +141,8 @@ backend be
     expect((await request(`http://127.0.0.1:${portB}/readyz`)).statusCode).toBe(200);
     await waitFor('HAProxy to mark b UP', async () => (await servers(stats)).b?.status === 'UP');
     await waitFor('b to serve requests again', async () => (await servers(stats)).b!.total > before + 20);
-    await new Promise((r) => setTimeout(r, 500));
+    const served = ok + non2xx + failures.length;
+    await waitFor('more load with both servers back', () => ok + non2xx + failures.length >= served + 200);
   } finally {
     stop = true;
     await load;

@@ -12,6 +12,7 @@ import { waitFor } from '../../../../test/helpers/wait';
 
 const blockFor = (ms: number): void => {
   const end = Date.now() + ms;
+  // sleep-ok: blocking the event loop is the load these tests shed
   while (Date.now() < end) {
     /* block the event loop */
   }
