@@ -33,7 +33,7 @@ describe('fleet mode: three processes, one Redis', () => {
       ROLLBAR_ACCESS_TOKEN: 'b'.repeat(32),
       ROLLBAR_ENDPOINT: capture.endpoint,
       RESET_MS: String(RESET_MS),
-      TIMEOUT_MS: '300',
+      TIMEOUT_MS: '1000', // a breaker timeout a busy machine's first call never hits
       LOG_LEVEL: 'debug', // the fleet deduper's decisions are debug lines the test waits for
     };
     for (let i = 0; i < 3; i++) apps.push(await startApp('test/fixtures/third-party-app.js', env));

@@ -97,13 +97,17 @@ describe('against the Express example app', () => {
   });
 
   test('drain --wait-idle times out with exit 3 when a request stays in flight', async () => {
-    const slow = request(`${app.url}/work?ms=3000`);
-    await waitFor(async () => (await inflightOver(app.socket)) === 1, 10000, 'the request to be in flight');
-    const r = await runCli(['drain', '--socket', app.socket, '--wait-idle', '--timeout', '500ms']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/did not finish within 500 ms/);
-    expect((await slow).statusCode).toBe(200);
-    expect((await runCli(['resume', '--socket', app.socket])).code).toBe(0);
+    // 15 s: still in flight when the CLI, which takes seconds to start on a busy machine, has waited its 500 ms
+    const slow = request(`${app.url}/work?ms=15000`);
+    try {
+      await waitFor(async () => (await inflightOver(app.socket)) === 1, 10000, 'the request to be in flight');
+      const r = await runCli(['drain', '--socket', app.socket, '--wait-idle', '--timeout', '500ms']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/did not finish within 500 ms/);
+      expect((await slow).statusCode).toBe(200);
+    } finally {
+      expect((await runCli(['resume', '--socket', app.socket])).code).toBe(0); // the next tests need the app ready
+    }
   });
 
   test('malformed requests on the socket get 400 and the app keeps serving', async () => {
