@@ -14,6 +14,8 @@ const hit = async (app: AppProcess, path: string): Promise<void> => {
   await res.body.dump();
 };
 const sent = (app: AppProcess, key: string, state: string): number => app.events.filter((e) => e.event === 'alert' && e.key === key && e.state === state).length;
+/** Log lines (the default JSON logger on stderr) about `key` that contain `text`. */
+const logged = (app: AppProcess, key: string, text: string): number => app.stderr().split('\n').filter((l) => l.includes(`"key":"${key}"`) && l.includes(text)).length;
 const zdOf = (i: RollbarItem): { key: string; state: string } => i.data.zerodown as { key: string; state: string };
 
 describe('fleet alert identity: two processes, one Redis', () => {
@@ -35,7 +37,7 @@ describe('fleet alert identity: two processes, one Redis', () => {
       FOR_MS: '0',
       MONITOR_DELAY_MS: '100',
       DRAIN_TIMEOUT_MS: '500',
-      ZERODOWN_LOG_LEVEL: 'silent',
+      LOG_LEVEL: 'debug', // the fleet deduper's decisions are debug lines the tests wait for
     };
     a = await startApp('test/fixtures/third-party-app.js', env);
     b = await startApp('test/fixtures/third-party-app.js', env);
@@ -59,11 +61,11 @@ describe('fleet alert identity: two processes, one Redis', () => {
     await waitFor(() => sent(a, keyA, 'firing') === 1 && sent(b, keyB, 'firing') === 1, 10000, 'both hosts to send their own firing alert');
     await hit(a, '/busy?on=0');
     await waitFor(() => sent(a, keyA, 'resolved') === 1, 10000, 'host A to resolve its alert');
-    await new Promise((r) => setTimeout(r, 800));
+    // host A's resolution has reached Rollbar (a resolution wrongly merged with B's key would have gone with it)
+    await waitFor(() => capture.items.filter((i) => i.data.fingerprint === keyB).length === 1 && capture.items.filter((i) => i.data.fingerprint === keyA).length === 2, 20000, 'rollbar items');
     // host B is still bad: nothing resolved its alert
     expect(sent(b, keyB, 'resolved')).toBe(0);
     expect(sent(a, keyB, 'resolved')).toBe(0);
-    await waitFor(() => capture.items.filter((i) => i.data.fingerprint === keyB).length === 1 && capture.items.filter((i) => i.data.fingerprint === keyA).length === 2, 5000, 'rollbar items');
     expect(capture.items.filter((i) => i.data.fingerprint === keyB).map((i) => zdOf(i).state)).toEqual(['firing']);
     expect(capture.items.filter((i) => i.data.fingerprint === keyA).map((i) => zdOf(i).state)).toEqual(['firing', 'resolved']);
     expect(capture.items.find((i) => i.data.fingerprint === keyB)!.data.zerodown).toMatchObject({ scope: 'instance', instance: instanceOf(b), details: expect.objectContaining({ instance: instanceOf(b) }) });
@@ -82,19 +84,19 @@ describe('fleet alert identity: two processes, one Redis', () => {
     await waitFor(() => sent(a, key, 'firing') === 1, 5000, 'host A to send the firing alert');
     await hit(b, '/dep?ok=0');
     await waitFor(() => raised(b), 5000, 'host B to raise the condition too', 50);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => logged(b, key, 'already firing for the fleet') === 1, 5000, "host B's fleet deduper to decide");
     expect(sent(b, key, 'firing')).toBe(0); // already firing for the fleet
 
     await hit(a, '/dep?ok=1');
     await waitFor(async () => !(await raised(a)), 5000, 'host A to clear the condition', 50);
-    await new Promise((r) => setTimeout(r, 800));
+    await waitFor(() => logged(a, key, 'still reported by another instance') === 1, 5000, "host A's fleet deduper to decide");
     // host B still reports it: host A's recovery resolves nothing
     expect(sent(a, key, 'resolved') + sent(b, key, 'resolved')).toBe(0);
 
     await hit(b, '/dep?ok=1');
     await waitFor(() => sent(b, key, 'resolved') === 1, 5000, 'host B (the last reporter) to resolve it');
     await waitFor(() => items().length === 2, 5000, 'two rollbar items');
-    await new Promise((r) => setTimeout(r, 300));
+    // every dispatch for this key is accounted for above (A: firing, deduped resolution; B: deduped firing, resolution)
     expect(items()).toEqual(['firing', 'resolved']);
     expect(sent(a, key, 'resolved')).toBe(0);
   });
@@ -102,7 +104,7 @@ describe('fleet alert identity: two processes, one Redis', () => {
   test('a forced drain on each host sends one alert per host', async () => {
     const keys = [a, b].map((app) => `application:drain-forced@${instanceOf(app)}`);
     const inflight = [a, b].map((app) => hit(app, '/hang').catch(() => undefined));
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => [a, b].every((app) => app.events.some((e) => e.event === 'hang')), 10000, 'both hosts to hold a request');
     a.kill('SIGTERM');
     b.kill('SIGTERM');
     await Promise.all([a.exited, b.exited, ...inflight]);

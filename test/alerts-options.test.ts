@@ -36,7 +36,10 @@ describe('alerts and monitors options', () => {
     expect(zd.monitors).toBeDefined();
     await waitFor(() => zd.monitors!.latest()?.heapUsedPercent !== undefined, 3000, 'a sample');
     expect(zd.monitors!.latest()!.heapUsedPercent).toBeGreaterThan(0);
-    await new Promise((r) => setTimeout(r, 200));
+    // threshold 0 and forMs 0: with alerts on, each of these samples would raise an alert at once
+    const first = zd.monitors!.latest();
+    await waitFor(() => zd.monitors!.latest() !== first, 5000, 'another sample');
+    expect(zd.monitors!.latest()!.eventLoopDelayMs).toBeGreaterThanOrEqual(0);
     expect(seen).toEqual([]);
     expect(zd.alerts.active()).toEqual([]);
   });
@@ -63,16 +66,24 @@ describe('alerts and monitors options', () => {
 
   test('a server condition shorter than forMs never pages', async () => {
     const seen: Alert[] = [];
-    make({
+    const zd = make({
       alerts: { log: false, sinks: [{ name: 'capture', send: (a) => void seen.push(a) }], forMs: 400 },
       monitors: { intervalMs: 50, eventLoopDelayMs: { threshold: 150, level: 'critical' }, heapUsedPercent: false, eventLoopUtilization: false, cpuPercent: false, diskFreePercent: false },
     });
-    await new Promise((r) => setTimeout(r, 120));
+    const first = zd.monitors!.latest();
+    await waitFor(() => zd.monitors!.latest() !== first, 5000, 'the monitor to sample');
     const end = Date.now() + 250;
+    // sleep-ok: blocking the event loop is the condition the monitor must see
     while (Date.now() < end) {
       /* one blip: blocks the event loop once */
     }
-    await new Promise((r) => setTimeout(r, 800));
+    // the sample right after the blip sees it: the condition is raised, pending for forMs
+    const blip = await zd.monitors!.sample();
+    expect(blip!.eventLoopDelayMs).toBeGreaterThan(150);
+    expect(zd.alerts.active()).toEqual([expect.objectContaining({ key: expect.stringMatching(/^server:eventLoopDelayMs@/), firing: false })]);
+    // later samples see a quiet loop: the condition clears before forMs, so nothing can fire any more
+    await waitFor(() => zd.alerts.active().length === 0, 5000, 'the blip to clear');
+    expect(zd.monitors!.latest()!.eventLoopDelayMs).toBeLessThanOrEqual(150);
     expect(seen).toEqual([]);
   });
 

@@ -34,7 +34,7 @@ describe('webhook sink backlog (maxPending)', () => {
 
   test('a full backlog drops the oldest waiting alert, never a resolved one whose firing was sent; one key stays in order', async () => {
     hook.mode = 'hang';
-    sink = webhookSink({ url: hook.url, timeoutMs: 400, retries: 0, maxPending: 2 }, silentLogger);
+    sink = webhookSink({ url: hook.url, timeoutMs: 30000, retries: 0, maxPending: 2 }, silentLogger);
     // four deliveries in flight (the concurrency), all hanging
     for (const k of ['k1', 'k2', 'k3', 'k4']) void sink.send(alert(k));
     await waitFor(() => hook.attempts === 4, 3000, 'four deliveries in flight');
@@ -43,6 +43,7 @@ describe('webhook sink backlog (maxPending)', () => {
     void sink.send(alert('k6')); // full: k5 (oldest droppable) goes
     void sink.send(alert('k7')); // full: k6 goes
     hook.mode = 'ok';
+    hook.dropHung(); // the four in flight fail now (no retries): the backlog goes out
     const flushed = new AbortController();
     await sink.flush!(flushed.signal);
     const got = (hook.bodies as Alert[]).map((a) => `${a.key}:${a.state}`);
@@ -52,11 +53,12 @@ describe('webhook sink backlog (maxPending)', () => {
 
   test('the newest alert goes out when the backlog is full', async () => {
     hook.mode = 'hang';
-    sink = webhookSink({ url: hook.url, timeoutMs: 300, retries: 0, maxPending: 1 }, silentLogger);
+    sink = webhookSink({ url: hook.url, timeoutMs: 30000, retries: 0, maxPending: 1 }, silentLogger);
     for (let i = 0; i < 4; i++) void sink.send(alert(`busy${i}`));
     await waitFor(() => hook.attempts === 4, 3000, 'four deliveries in flight');
     for (let i = 0; i < 10; i++) void sink.send(alert(`new${i}`));
     hook.mode = 'ok';
+    hook.dropHung(); // the four in flight fail now (no retries): the backlog goes out
     await sink.flush!(new AbortController().signal);
     expect((hook.bodies as Alert[]).map((a) => a.key)).toEqual(['new9']);
   });

@@ -26,7 +26,7 @@ async function startApp(thirdParty: ThirdPartyServer, extra: Parameters<typeof z
     drain: { signals: false, exit: false, delayMs: 0, timeoutMs: 2000 },
     control: { socket: false },
     health: { token: TOKEN },
-    breakers: { timeoutMs: 300, resetTimeoutMs: 1000, volumeThreshold: 3 },
+    breakers: { timeoutMs: 1000, resetTimeoutMs: 1000, volumeThreshold: 3 }, // a timeout a busy machine's first call never hits
     monitors: false,
     ...extra,
   });
@@ -104,8 +104,8 @@ describe('breaker around a real third party, alerts through the real rollbar SDK
       const r = await get(`${app.url}/third-party`);
       expect(r.status).toBe(200);
       expect(r.body).toEqual({ fallback: true });
-      expect(r.ms).toBeLessThan(300 + 250); // never longer than the breaker timeout (plus slack)
-      await new Promise((res) => setTimeout(res, 100));
+      expect(r.ms).toBeLessThan(1000 + 1500); // never longer than the breaker timeout (plus slack for a busy machine); a hang is forever
+      await new Promise((res) => setTimeout(res, 100)); // sleep-ok: spaces the calls over the 1 s reset timeout, so half-open trials meet the hang too
     }
     expect((await get(`${app.url}/readyz`)).status).toBe(200);
     const health = await get(`${app.url}/health`, { authorization: `Bearer ${TOKEN}` });
@@ -120,7 +120,7 @@ describe('breaker around a real third party, alerts through the real rollbar SDK
     expect(((await get(`${app.url}/health`, { authorization: `Bearer ${TOKEN}` })).body as { status: string }).status).toBe('pass');
 
     await waitFor(() => capture.items.filter((i) => i.data.fingerprint === BREAKER_KEY).length >= 2, 5000, 'two rollbar items');
-    await new Promise((r) => setTimeout(r, 300));
+    await app.zd.alerts.flush(AbortSignal.timeout(10000)); // every alert sent so far has reached the capture server
     const items = capture.items.filter((i) => i.data.fingerprint === BREAKER_KEY);
     expect(items).toHaveLength(2);
     const [firing, resolved] = items as [(typeof items)[0], (typeof items)[0]];
@@ -146,12 +146,17 @@ describe('per-call AbortSignal', () => {
     const zd = zerodown({ logger: { error() {}, warn() {}, info() {}, debug() {} }, drain: { signals: false, exit: false }, control: { socket: false }, monitors: false, alerts: { log: false } });
     try {
       const signals: AbortSignal[] = [];
+      // `finishWhen`: the call finishes at once when that promise resolves (instead of after `ms`)
       const wait = zd.breakers.wrap(
         'slow',
-        ({ signal }, ms: number) => {
+        ({ signal }, ms: number, finishWhen?: Promise<unknown>) => {
           signals.push(signal);
           return new Promise<string>((resolve, reject) => {
             const t = setTimeout(() => resolve(`done ${ms}`), ms);
+            void finishWhen?.then(() => {
+              clearTimeout(t);
+              resolve(`done ${ms}`);
+            });
             signal.addEventListener('abort', () => {
               clearTimeout(t);
               reject(signal.reason as Error);
@@ -161,8 +166,10 @@ describe('per-call AbortSignal', () => {
         { timeoutMs: 200 },
       );
       const a = wait(5000).catch((e: Error) => e);
-      await new Promise((r) => setTimeout(r, 120));
-      const b = wait(180); // still running when A times out at ~200 ms; finishes at ~300 ms
+      const aAborted = new Promise((r) => signals[0]!.addEventListener('abort', r));
+      // B starts right after A, so it is still running when A times out (its own timeout comes just after
+      // A's); it finishes right when A's signal aborts, before its own timeout
+      const b = wait(180, aAborted);
       const [ra, rb] = await Promise.all([a, b]);
       expect(ra).toBeInstanceOf(BreakerTimeoutError);
       expect(ra).toMatchObject({ code: 'ZERODOWN_BREAKER_TIMEOUT', breaker: 'slow', timeoutMs: 200 });
@@ -214,7 +221,7 @@ describe('webhook sink', () => {
       expect(r.body).toEqual({ fallback: true });
       times.push(r.ms);
     }
-    expect(Math.max(...times)).toBeLessThan(250);
+    expect(Math.max(...times)).toBeLessThan(2000); // generous for a busy machine; a delayed request would wait the webhook's 5 s timeout
   });
 });
 
@@ -232,12 +239,17 @@ describe('server monitor', () => {
     });
     const KEY = 'server:eventLoopDelayMs@e2e-host';
     try {
-      await new Promise((r) => setTimeout(r, 250));
+      // the monitor samples (twice) before the loop is blocked: nothing fires
+      const first = zd.monitors!.latest();
+      await waitFor(() => zd.monitors!.latest() !== first, 5000, 'a sample');
+      const second = zd.monitors!.latest();
+      await waitFor(() => zd.monitors!.latest() !== second, 5000, 'another sample');
       expect(seen).toHaveLength(0);
       // keep the loop blocked (400 ms blocks, yielding briefly in between) for 1.2 s: longer than forMs
       const until = Date.now() + 1200;
       while (Date.now() < until) {
         const end = Date.now() + 400;
+        // sleep-ok: blocking the event loop is the condition the monitor must see
         while (Date.now() < end) {
           /* block the event loop */
         }

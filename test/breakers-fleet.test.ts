@@ -12,6 +12,9 @@ async function get(url: string): Promise<{ status: number; body: unknown }> {
   const res = await request(url);
   return { status: res.statusCode, body: JSON.parse(await res.body.text()) as unknown };
 }
+/** Log lines (the default JSON logger on stderr) about `key` that contain `text`. */
+const logged = (app: AppProcess, key: string, text: string): number => app.stderr().split('\n').filter((l) => l.includes(`"key":"${key}"`) && l.includes(text)).length;
+const sentFiring = (app: AppProcess): number => app.events.filter((e) => e.event === 'alert' && e.key === KEY && e.state === 'firing').length;
 const stateOf = async (app: AppProcess): Promise<string> => ((await get(`${app.url}/breakers`)).body as { state: string }[])[0]!.state;
 
 describe('fleet mode: three processes, one Redis', () => {
@@ -30,8 +33,8 @@ describe('fleet mode: three processes, one Redis', () => {
       ROLLBAR_ACCESS_TOKEN: 'b'.repeat(32),
       ROLLBAR_ENDPOINT: capture.endpoint,
       RESET_MS: String(RESET_MS),
-      TIMEOUT_MS: '300',
-      ZERODOWN_LOG_LEVEL: 'silent',
+      TIMEOUT_MS: '1000', // a breaker timeout a busy machine's first call never hits
+      LOG_LEVEL: 'debug', // the fleet deduper's decisions are debug lines the test waits for
     };
     for (let i = 0; i < 3; i++) apps.push(await startApp('test/fixtures/third-party-app.js', env));
   });
@@ -52,7 +55,7 @@ describe('fleet mode: three processes, one Redis', () => {
       const states = await Promise.all(apps.map(stateOf));
       if (states.every((s) => s !== 'closed')) break;
       await Promise.all(apps.map(async (a) => expect((await get(`${a.url}/third-party`)).body).toEqual({ fallback: true })));
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 50)); // sleep-ok: paces the bounded traffic loop (it polls the breaker states above)
     }
     expect(await Promise.all(apps.map(stateOf))).not.toContain('closed');
 
@@ -64,14 +67,16 @@ describe('fleet mode: three processes, one Redis', () => {
     while (Date.now() - from < windowMs) {
       const rs = await Promise.all(apps.map((a) => get(`${a.url}/third-party`)));
       for (const r of rs) expect(r.body).toEqual({ fallback: true });
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 50)); // sleep-ok: paces the traffic kept up for a fixed window of three reset periods
     }
     const probes = tp.hits.filter((t) => t >= from).length;
     expect(probes).toBeGreaterThanOrEqual(1);
     expect(probes).toBeLessThanOrEqual(Math.ceil(windowMs / RESET_MS) + 1);
 
     await waitFor(() => capture.items.some((i) => i.data.fingerprint === KEY), 5000, 'the firing alert');
-    await new Promise((r) => setTimeout(r, 500));
+    // every instance has decided: it sent the firing alert, or its fleet deduper found it already firing
+    await waitFor(() => apps.every((a) => sentFiring(a) + logged(a, KEY, 'already firing for the fleet') >= 1), 10000, 'every instance to decide on the firing alert');
+    expect(apps.map(sentFiring).reduce((x, y) => x + y)).toBe(1);
     const firing = capture.items.filter((i) => i.data.fingerprint === KEY && (i.data.zerodown as { state: string }).state === 'firing');
     expect(firing).toHaveLength(1);
     expect(firing[0]!.data.zerodown).toMatchObject({ level: 'error', runbookUrl: 'https://runbooks.example/third-party' });
@@ -82,7 +87,7 @@ describe('fleet mode: three processes, one Redis', () => {
     while (Date.now() < until) {
       const rs = await Promise.all(apps.map((a) => get(`${a.url}/third-party`)));
       for (const r of rs) expect(r.body).toEqual({ fallback: true });
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 50)); // sleep-ok: paces the traffic kept up for 1.5 s with Redis down
     }
     // recovery with Redis down: each instance closes on its own probe and alerts locally
     tp.mode = 'ok';

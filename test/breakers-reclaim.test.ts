@@ -1,11 +1,27 @@
 import type { EventEmitter } from 'node:events';
 import { BreakerOpenError, zerodown, type Zerodown } from '@zerodown/core';
-import { sleep, until as waitUntil } from './helpers/wait';
+import { until as waitUntil } from './helpers/wait';
 
 // Reclaiming idle opossum instances: real zerodown, real opossum, real timers with a 200 ms window (2 buckets).
 
 const WINDOW_MS = 200;
 const until = (fn: () => boolean, ms = 3000): Promise<void> => waitUntil(fn, ms, 10);
+
+/**
+ * Resolves after `n` ticks of the breaker's shared bucket rotation: the registry sweeps idle breakers on
+ * each tick, before this listener runs (it was added first), so `n` ticks are `n` chances to reclaim.
+ */
+async function rotations(breaker: { rotation: unknown }, n: number): Promise<void> {
+  const emitter = breaker.rotation as EventEmitter;
+  let seen = 0;
+  const tick = (): void => void seen++;
+  emitter.on('rotate', tick);
+  try {
+    await waitUntil(() => seen >= n, 10000, 10);
+  } finally {
+    emitter.off('rotate', tick);
+  }
+}
 
 function makeZd(): Zerodown {
   return zerodown({
@@ -79,7 +95,7 @@ describe('breakers: idle opossum instances are reclaimed', () => {
     await expect(call()).rejects.toThrow('down');
     await expect(call()).rejects.toThrow('down');
     expect(b.currentState).toBe('open');
-    await sleep(WINDOW_MS * 4);
+    await rotations(b, 8); // four windows of two buckets
     expect(b.active).toBe(true);
     expect(b.currentState).toBe('open');
     await expect(call()).rejects.toBeInstanceOf(BreakerOpenError);
@@ -91,7 +107,7 @@ describe('breakers: idle opossum instances are reclaimed', () => {
     const call = zd.breakers.wrap('slow', () => new Promise<string>((r) => (release = r)));
     const b = zd.breakers.get('slow')!;
     const pending = call();
-    await sleep(WINDOW_MS * 4);
+    await rotations(b, 8); // four windows of two buckets
     expect(b.active).toBe(true);
     release('done');
     expect(await pending).toBe('done');
@@ -107,7 +123,7 @@ describe('breakers: idle opossum instances are reclaimed', () => {
     const b = zd.breakers.get('raw')!;
     await call();
     const circuit = b.circuit;
-    await sleep(WINDOW_MS * 4);
+    await rotations(b, 8); // four windows of two buckets
     expect(b.active).toBe(true);
     expect(b.circuit).toBe(circuit);
   });

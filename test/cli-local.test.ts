@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { request } from 'undici';
+import { inflightOver } from './helpers/control';
+import { waitFor } from './helpers/wait';
 import { ROOT, freePort, runCli, startExpressApp, startRedis, stopAll, type ExampleApp } from './fixtures/cli-helpers';
 
 let dir: string;
@@ -79,8 +81,8 @@ describe('against the Express example app', () => {
     const human = await runCli(['status'], { ZERODOWN_CONTROL_SOCKET: app.socket });
     expect(human.stdout).toMatch(/express-app .*\(pid \d+\): ready/);
 
-    const slow = request(`${app.url}/work?ms=400`);
-    await new Promise((r) => setTimeout(r, 50));
+    const slow = request(`${app.url}/work?ms=1500`);
+    await waitFor(async () => (await inflightOver(app.socket)) === 1, 10000, 'the request to be in flight');
     const drained = await runCli(['drain', '--socket', app.socket, '--wait-idle', '--timeout', '10s', '--json']);
     expect(drained.code).toBe(0);
     expect(JSON.parse(drained.stdout)).toMatchObject({ ok: true, idle: true, status: { suspended: true, ready: false, inflight: 0 } });
@@ -95,13 +97,17 @@ describe('against the Express example app', () => {
   });
 
   test('drain --wait-idle times out with exit 3 when a request stays in flight', async () => {
-    const slow = request(`${app.url}/work?ms=3000`);
-    await new Promise((r) => setTimeout(r, 50));
-    const r = await runCli(['drain', '--socket', app.socket, '--wait-idle', '--timeout', '500ms']);
-    expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/did not finish within 500 ms/);
-    expect((await slow).statusCode).toBe(200);
-    expect((await runCli(['resume', '--socket', app.socket])).code).toBe(0);
+    // 15 s: still in flight when the CLI, which takes seconds to start on a busy machine, has waited its 500 ms
+    const slow = request(`${app.url}/work?ms=15000`);
+    try {
+      await waitFor(async () => (await inflightOver(app.socket)) === 1, 10000, 'the request to be in flight');
+      const r = await runCli(['drain', '--socket', app.socket, '--wait-idle', '--timeout', '500ms']);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/did not finish within 500 ms/);
+      expect((await slow).statusCode).toBe(200);
+    } finally {
+      expect((await runCli(['resume', '--socket', app.socket])).code).toBe(0); // the next tests need the app ready
+    }
   });
 
   test('malformed requests on the socket get 400 and the app keeps serving', async () => {

@@ -3,8 +3,12 @@
  * one is CommonJS (require), the Fastify one ESM (import), which proves both module systems load the
  * built packages.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'undici';
-import { startApp, type AppProcess } from './helpers/app-process';
+import { startApp, waitFor, type AppProcess } from './helpers/app-process';
+import { inflightOver } from './helpers/control';
 
 const LISTEN = /listening on http:\/\/127\.0\.0\.1:(\d+)\//;
 
@@ -14,10 +18,19 @@ describe.each([
   ['fastify-app (ESM)', 'examples/fastify-app/server.js', {}],
 ])('%s', (_name, script, extraEnv: Record<string, string>) => {
   let app: AppProcess | undefined;
-  afterEach(() => app?.kill('SIGKILL'));
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'zd-example-'));
+  });
+  afterEach(async () => {
+    app?.kill('SIGKILL');
+    await app?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   test('serves /, /work and the probes, and drains to exit 0 on SIGTERM', async () => {
-    app = await startApp(script, { PORT: '0', ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000', ...extraEnv }, 15000, LISTEN);
+    const socket = join(dir, 'control.sock'); // the test reads the in-flight count over it
+    app = await startApp(script, { PORT: '0', ZERODOWN_DRAIN_DELAY_MS: '200', ZERODOWN_DRAIN_TIMEOUT_MS: '10000', ZERODOWN_CONTROL_SOCKET: socket, ...extraEnv }, 15000, LISTEN);
     const c = new Client(app.url);
     const text = async (path: string): Promise<[number, string]> => {
       const r = await c.request({ path, method: 'GET' });
@@ -31,7 +44,7 @@ describe.each([
     expect(await text('/livez')).toEqual([200, '{"status":"pass"}']);
     expect(await text('/readyz')).toEqual([200, '{"status":"pass"}']);
     const slow = text('/work?ms=600');
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(async () => (await inflightOver(socket)) === 1, 10000, 'the request to be in flight');
     app.kill('SIGTERM');
     expect(await slow).toEqual([200, JSON.stringify({ worked: 600 })]);
     expect(await app.exited).toBe(0);

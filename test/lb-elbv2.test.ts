@@ -7,6 +7,7 @@ import { elbv2Adapter, ImdsError, LoadBalancerError, LoadBalancerTimeoutError, M
 import { createElbv2TargetGroups, ImdsClient, type Elbv2Options, type Elbv2TargetGroups, type LbProgress } from '@zerodown/core/lb';
 import { startElbv2Fixture, type Elbv2Fixture } from './fixtures/elbv2-fixture';
 import { closeServer } from './helpers/http-server';
+import { waitFor } from './helpers/wait';
 import { freePort } from './helpers/ports';
 
 const SELF = 'i-0aaaaaaaaaaaaaaa1';
@@ -75,7 +76,7 @@ describe('deregister', () => {
     const g = await groups([arn]);
     let t0 = Date.now();
     await g.deregister({ id: SELF }, { inflight: () => 0 });
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(Date.now() - t0).toBeLessThan(15000); // generous for a busy machine; the deregistration delay is 30 s
     expect(fx.stateOf(arn, SELF)).toBe('draining');
 
     const arn2 = fx.addTargetGroup({ targets: [{ id: SELF }, { id: OTHER1 }], deregistrationDelayMs: 30000 });
@@ -117,7 +118,7 @@ describe('deregister', () => {
     const g = await groups([arn]);
     const t0 = Date.now();
     const error = await g.deregister({ id: SELF }, { timeoutMs: 500 }).catch((e: unknown) => e);
-    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(Date.now() - t0).toBeLessThan(15000); // generous for a busy machine; the deregistration delay is 60 s
     expect(error).toBeInstanceOf(LoadBalancerTimeoutError);
     const e = error as LoadBalancerTimeoutError;
     expect(e.code).toBe('ZERODOWN_LB_TIMEOUT');
@@ -252,7 +253,7 @@ describe('IMDSv2 and SDK conventions', () => {
     expect(imds.endpoint).toBe(fx.imdsUrl);
     const t0 = Date.now();
     const error = await imds.instanceId().catch((e: unknown) => e);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(Date.now() - t0).toBeLessThan(10000); // generous for a busy machine; the token PUT never answers
     expect(error).toBeInstanceOf(ImdsError);
     expect((error as ImdsError).code).toBe('ZERODOWN_IMDS');
     expect((error as Error).message).toContain('got no answer within 300 ms');
@@ -327,20 +328,20 @@ describe('the adapter and its configuration', () => {
   test('zd.useLoadBalancer: ready() registers until healthy; drain() deregisters and serves every request meanwhile', async () => {
     const arn = fx.addTargetGroup({ targets: [{ id: OTHER1, port: 8080 }], deregistrationDelayMs: 800, healthyAfterMs: 150 });
     const zd = zerodown({ logger: silentLogger, drain: { signals: false, exit: false, timeoutMs: 10000, delayMs: 0 }, control: { socket: false } });
-    const server = createHttpServer((req, res) => setTimeout(() => res.end('ok'), 300));
+    let arrived = 0;
+    const server = createHttpServer((req, res) => {
+      arrived++;
+      setTimeout(() => res.end('ok'), 300);
+    });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     try {
       zd.attach(server);
       zd.useLoadBalancer(elbv2Adapter({ targetGroupArns: [arn], target: { id: SELF, port: 8080 }, region: 'us-east-1', endpoint: fx.url, credentials, pollIntervalMs: 50 }));
       zd.ready();
-      const t0 = Date.now();
-      while (fx.stateOf(arn, SELF) !== 'healthy') {
-        if (Date.now() - t0 > 5000) throw new Error(`not healthy: ${fx.stateOf(arn, SELF)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitFor(() => fx.stateOf(arn, SELF) === 'healthy', 10000, 'the target to be healthy', 50);
       const { port } = server.address() as { port: number };
       const slow = request(`http://127.0.0.1:${port}/`).then(async (r) => ({ status: r.statusCode, body: await r.body.text() }));
-      await new Promise((r) => setTimeout(r, 50));
+      await waitFor(() => arrived === 1, 10000, 'the request to be in flight');
       const result = await zd.drain('test');
       expect(await slow).toEqual({ status: 200, body: 'ok' });
       expect(result.forced).toBe(false);

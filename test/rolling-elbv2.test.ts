@@ -11,6 +11,15 @@ import { FleetSemaphore, connectFleetRedis } from '@zerodown/core/fleet-guard';
 import { CLI_BIN, ROOT, runCli, startRedis, stopAll, track, waitFor } from './fixtures/cli-helpers';
 import { startElbv2Fixture, type Elbv2Fixture } from './fixtures/elbv2-fixture';
 
+/** Whether process `pid` still runs (a zombie, dead but not yet reaped, does not count). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 const IDS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3'];
 
 let fx: Elbv2Fixture;
@@ -102,7 +111,7 @@ describe('review fixes', () => {
   test('SIGINT while --exec runs: the command is stopped, the target is put back, exit 130', async () => {
     const started = join(dir, 'started');
     const after = join(dir, 'after');
-    const c = track(process.execPath, [CLI_BIN, 'rolling', '--target-group', arn, '--poll-interval', '50ms', '--timeout', '20s', '--json', '--exec', `echo {target} > ${started}; sleep 5; echo late > ${after}`], {
+    const c = track(process.execPath, [CLI_BIN, 'rolling', '--target-group', arn, '--poll-interval', '50ms', '--timeout', '20s', '--json', '--exec', `echo {target} $$ > ${started}; sleep 30; echo late > ${after}`], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -118,14 +127,16 @@ describe('review fixes', () => {
     c.kill('SIGINT');
     const code = await exited;
     expect(code).toBe(130);
-    expect(performance.now() - t0).toBeLessThan(4500); // the 5 s sleep was stopped, not waited for
+    expect(performance.now() - t0).toBeLessThan(15000); // the 30 s sleep was stopped, not waited for (generous for a busy machine)
     expect(fx.stateOf(arn, IDS[0]!)).toBe('healthy'); // registered again and awaited until healthy
     expect(IDS.map((id) => fx.stateOf(arn, id))).toEqual(['healthy', 'healthy', 'healthy']);
     expect(fx.callsOf('DeregisterTargets').map((x) => x.params['Targets.member.1.Id'])).toEqual([IDS[0]]);
     expect(fx.callsOf('RegisterTargets').map((x) => x.params['Targets.member.1.Id'])).toEqual([IDS[0]]);
     expect(JSON.parse(stdout)).toMatchObject({ ok: false, aborted: true, interrupted: 'SIGINT', skipped: [`${IDS[1]}:8080`, `${IDS[2]}:8080`], failure: { target: `${IDS[0]}:8080`, wasOut: true, restored: true } });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(existsSync(after)).toBe(false); // the whole command (sh and its sleep) got SIGTERM
+    // the whole command (sh and its sleep) got SIGTERM: sh is gone, so its last line can never run
+    const shPid = Number(readFileSync(started, 'utf8').trim().split(/\s+/)[1]);
+    await waitFor('the command\'s shell to be gone', () => !running(shPid), 15000);
+    expect(existsSync(after)).toBe(false);
   });
 
   test('rolling --redis: a fleet lock timeout exits 3 and says the target was never taken out', async () => {

@@ -17,7 +17,7 @@ export interface AppProcess {
   url: string;
   events: AppEvent[];
   stderr: () => string;
-  /** Resolves with the exit code (or 128+signal). */
+  /** Resolves with the exit code (or 128+signal) once the process has exited and its output is all read. */
   exited: Promise<number>;
   /** Milliseconds since the process started. */
   startedAt: number;
@@ -47,7 +47,8 @@ export function startApp(script: string, env: Record<string, string>, timeoutMs 
   let err = '';
   let out = '';
   const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+    // 'close', not 'exit': the process has exited and its stdout/stderr are read to the end
+    child.once('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -4,6 +4,9 @@ import { AlertManager, type AlertManagerSettings } from './manager';
 import type { Alert, AlertCondition, AlertSink } from './types';
 import { sleep, until } from '../../../../test/helpers/wait';
 
+/** Resolves once every dispatch the manager has started is done (its sinks have been called). */
+const settled = (m: AlertManager): Promise<void> => m.flush(AbortSignal.timeout(5000));
+
 // Real AlertManager, real timers (small values), sinks are plain objects the test passes in.
 
 
@@ -46,7 +49,6 @@ describe('AlertManager', () => {
       m.addSink(sink);
       const t0 = Date.now();
       m.raise(cond('k'));
-      await sleep(60);
       expect(sink.got).toHaveLength(0);
       expect(m.active()).toEqual([expect.objectContaining({ key: 'k', firing: false })]);
       await until(() => sink.got.length === 1);
@@ -60,11 +62,13 @@ describe('AlertManager', () => {
       const m = make({ forMs: 100 });
       m.addSink(sink);
       m.raise(cond('blip'));
-      await sleep(30);
+      m.raise(cond('witness')); // same forMs, raised after the blip: its timer runs after the blip's would
+      expect(m.active().map((a) => a.key)).toEqual(['blip', 'witness']);
       m.clear('blip');
-      await sleep(200);
-      expect(sink.got).toEqual([]);
-      expect(m.active()).toEqual([]);
+      await until(() => sink.got.length === 1, 2000);
+      await settled(m);
+      expect(sink.got.map((a) => `${a.key}:${a.state}`)).toEqual(['witness:firing']);
+      expect(m.active().map((a) => a.key)).toEqual(['witness']);
     });
 
     test("a condition's own forMs overrides the default", async () => {
@@ -83,7 +87,7 @@ describe('AlertManager', () => {
       m.addSink(sink);
       m.raise(cond('k', { details: { n: 1 } }));
       m.raise(cond('k', { details: { n: 2 } }));
-      await sleep(50);
+      await settled(m);
       expect(sink.got).toHaveLength(1);
       m.clear('k');
       await until(() => sink.got.length === 2);
@@ -98,11 +102,11 @@ describe('AlertManager', () => {
       m.addSink(sink);
       m.raise(cond('vendor', { owner: 'team-a', runbookUrl: 'https://runbooks.example/vendor', statusPageUrl: 'https://status.example', severity: 'SEV2' }));
       await until(() => sink.got.length === 1);
-      await sleep(40);
+      await sleep(40); // sleep-ok: lets the episode last a measurable time, asserted as durationMs below
       m.clear('vendor', { state: 'closed' });
       m.clear('vendor'); // already resolved: nothing more
       await until(() => sink.got.length === 2);
-      await sleep(50);
+      await settled(m);
       expect(sink.got).toHaveLength(2);
       const [firing, resolved] = sink.got as [Alert, Alert];
       expect(firing).toMatchObject({ state: 'firing', owner: 'team-a', severity: 'SEV2' });
@@ -134,14 +138,16 @@ describe('AlertManager', () => {
       m.addSink(sink);
       for (let i = 0; i < 5; i++) m.raise(cond(`k${i}`));
       await until(() => logger.warnings.length === 2);
-      await sleep(50);
+      await settled(m);
       expect(sink.got.map((a) => a.key)).toEqual(['k0', 'k1', 'k2']);
       expect(logger.warnings.map((w) => w.msg)).toEqual([expect.stringMatching(/rate limit/), expect.stringMatching(/rate limit/)]);
       expect(logger.warnings[0]!.obj).toMatchObject({ key: 'k3', maxPerMinute: 3 });
       // resolutions count too
       m.clear('k0');
-      await sleep(50);
+      await settled(m);
       expect(sink.got).toHaveLength(3);
+      expect(logger.warnings).toHaveLength(3);
+      expect(logger.warnings[2]!.obj).toMatchObject({ key: 'k0', state: 'resolved' });
     });
   });
 
@@ -161,7 +167,7 @@ describe('AlertManager', () => {
         m.raise(cond(`k${i}`));
         m.clear(`k${i}`);
       }
-      expect(performance.now() - t0).toBeLessThan(50); // raise/clear return at once
+      expect(performance.now() - t0).toBeLessThan(1000); // raise/clear return at once (a hung sink would block forever)
       await until(() => good.got.length === 6, 1000);
       expect(good.got.map((a) => `${a.key}:${a.state}`)).toEqual(['k0:firing', 'k0:resolved', 'k1:firing', 'k1:resolved', 'k2:firing', 'k2:resolved']);
       expect(hung).toBe(6);
@@ -193,7 +199,7 @@ describe('AlertManager', () => {
       m.raise(cond('elsewhere'));
       m.raise(cond('mine'));
       await until(() => sink.got.length === 1);
-      await sleep(50);
+      await settled(m);
       expect(sink.got.map((a) => a.key)).toEqual(['mine']);
       m.setDeduper(() => Promise.reject(new Error('redis down')));
       m.raise(cond('doubt'));
@@ -224,7 +230,7 @@ describe('AlertManager', () => {
       expect(sink.got[2]!.key).toBe('application:drain-forced@host-a:42');
       // fleet-scoped (the default) keys go through the deduper
       m.raise(cond('third-party:breaker:x'));
-      await sleep(30);
+      await settled(m);
       expect(sink.got).toHaveLength(3);
       expect(asked).toEqual(['third-party:breaker:x']);
     });
@@ -239,12 +245,16 @@ describe('AlertManager', () => {
     const sink = capture();
     const m = make({ forMs: 50 });
     m.addSink(sink);
+    const witness = make({ forMs: 50 });
+    const seen = capture('witness');
+    witness.addSink(seen);
     m.raise(cond('k'));
+    witness.raise(cond('k')); // same forMs, raised after: its timer runs after the disposed one would have
     m.dispose();
-    await sleep(120);
+    await until(() => seen.got.length === 1, 2000);
     expect(sink.got).toEqual([]);
     m.raise(cond('after'));
-    await sleep(20);
+    expect(m.active()).toEqual([]); // nothing pending: no timer was started
     expect(sink.got).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { ZerodownConfigError } from '../errors';
 import { BreakerOpenError, BreakerTimeoutError } from './errors';
 import { BREAKER_CHECK_INTERVAL_MS, BreakerRegistry } from './registry';
 import { BREAKER_DEFAULTS, type BreakerState } from './types';
-import { sleep, until as waitUntil } from '../../../../test/helpers/wait';
+import { until as waitUntil } from '../../../../test/helpers/wait';
 
 // Real BreakerRegistry on real opossum and a real HealthRegistry; real timers with small values.
 
@@ -211,7 +211,9 @@ describe('BreakerRegistry', () => {
     await until(() => check().result?.observedValue === 'closed', 1000);
     // between changes it does not re-run (the interval is a minute)
     const runs = check().runs;
-    await sleep(300);
+    // a witness check on a 50 ms interval: once it has run 6 times, the scheduler has had 300 ms to re-run the breaker's
+    health.register('witness', () => undefined, { intervalMs: 50 });
+    await until(() => (health.get('witness')?.runs ?? 0) >= 6, 5000);
     expect(check().runs).toBe(runs);
   });
 

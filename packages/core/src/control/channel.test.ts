@@ -11,6 +11,7 @@ import { controlRequest } from './client';
 import { ControlRequestError, ControlSocketInUseError } from './errors';
 import { isControlSocketOff } from './paths';
 import type { ControlDrainResponse, ControlStatus } from './types';
+import { waitFor } from '../../../../test/helpers/wait';
 
 function raw(path: string, data: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,15 +52,15 @@ describe('control channel', () => {
 
   test('socket is owner-only (0600); status, drain, resume and wait-idle change what /readyz answers', async () => {
     const socket = join(dir, 'a.sock');
-    const { url } = await app(socket);
+    const { url, zd } = await app(socket);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect((await request(`${url}/readyz`)).statusCode).toBe(200);
 
     const st = await controlRequest<ControlStatus>(socket, { path: '/status' });
     expect(st).toMatchObject({ pid: process.pid, state: 'ready', suspended: false, ready: true, live: true, inflight: 0, socket });
 
-    const slow = request(`${url}/work?ms=300`);
-    await new Promise((r) => setTimeout(r, 50));
+    const slow = request(`${url}/work?ms=1500`);
+    await waitFor(() => zd.inflight === 1, 10000, 'the request to be in flight');
     const d = await controlRequest<ControlDrainResponse>(socket, { method: 'POST', path: '/drain', body: { waitIdle: true, reason: 'patch' } });
     expect(d).toMatchObject({ ok: true, idle: true, deregistered: false, status: { suspended: true, ready: false, state: 'ready', suspendedReason: 'patch' } });
     expect(d.elapsedMs).toBeGreaterThanOrEqual(150);
@@ -158,7 +159,7 @@ describe('control channel', () => {
     const zd = zerodown({ logger: silentLogger, serviceName: 'new', env: { XDG_RUNTIME_DIR: dir }, drain: { exit: false, signals: false }, health: { eventLoopStallMs: 0 } });
     cleanup.push(() => zd.dispose());
     await zd.control!.listening;
-    for (let i = 0; i < 50 && existsSync(left); i++) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => !existsSync(left), 5000, 'the stale socket to be pruned');
     expect(existsSync(left)).toBe(false);
     expect(existsSync(zd.control!.path)).toBe(true);
   });
@@ -188,25 +189,30 @@ describe('control channel', () => {
     zd.useLoadBalancer(adapter);
     await zd.control!.listening;
     const polls = (): number => fx.callsOf('DescribeTargetHealth').length;
+    // the waits poll every 50 ms: the caller proves they ran (polls went up), then no poll for 1 s shows they stopped
     const quiet = async (): Promise<void> => {
-      await new Promise((r) => setTimeout(r, 300)); // a poll already sent may still land
+      await new Promise((r) => setTimeout(r, 300)); // sleep-ok: a poll already sent may still land
       const before = polls();
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 1000)); // sleep-ok: the window in which a running 50 ms poll loop would poll ~20 times
       expect(polls()).toBe(before); // no poll for 1 s (every 50 ms while waiting): the wait was stopped
     };
 
     // drain: a request in flight keeps the draining target busy, so the deregistration wait cannot end
     const { port } = server.address() as { port: number };
     const busy = request(`http://127.0.0.1:${port}/work?ms=4000`);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => zd.inflight === 1, 10000, 'the request to be in flight');
     const t0 = performance.now();
+    const polled = polls();
     await expect(controlRequest(socket, { method: 'POST', path: '/drain', body: { timeoutMs: 500 } })).rejects.toMatchObject({ statusCode: 504 });
-    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(performance.now() - t0).toBeLessThan(10000); // generous for a busy machine; the deregistration ends 20 s away
     expect(fx.stateOf(arn, self)).toBe('draining');
+    expect(polls()).toBeGreaterThan(polled); // the wait was polling
     await quiet();
 
     // resume: AWS ignores RegisterTargets for a draining target, so registration waits for unused (20 s away)
+    const polledBeforeResume = polls();
     await expect(controlRequest(socket, { method: 'POST', path: '/resume', body: { timeoutMs: 500 } })).rejects.toMatchObject({ statusCode: 504 });
+    expect(polls()).toBeGreaterThan(polledBeforeResume); // the wait was polling
     await quiet();
     expect((await busy).statusCode).toBe(200);
   });

@@ -5,7 +5,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { zerodown, silentLogger } from '../index';
-import { until } from '../../../../test/helpers/wait';
 
 function selfSigned(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(path.join(tmpdir(), 'zd-tls-'));
@@ -15,13 +14,29 @@ function selfSigned(): { key: Buffer; cert: Buffer } {
 
 describe('drain on HTTPS and HTTP/2 servers', () => {
   const tls = selfSigned();
+  const opened: { zd: { dispose(): void }; server: { close(): void } }[] = [];
+  afterEach(() => {
+    for (const { zd, server } of opened.splice(0)) {
+      zd.dispose();
+      server.close();
+    }
+  });
+  /** A promise resolved by the request handler when a request arrives, and the hook to call there. */
+  const arrival = (): { arrived: Promise<void>; arrive: () => void } => {
+    let arrive!: () => void;
+    const arrived = new Promise<void>((r) => (arrive = r));
+    return { arrived, arrive };
+  };
 
   test('HTTP/2: in-flight streams complete, the session gets GOAWAY, drain resolves with exit code 0', async () => {
     const exits: number[] = [];
-    const zd = zerodown({ logger: silentLogger, drain: { signals: false, delayMs: 0, timeoutMs: 5000 }, exit: (c) => exits.push(c) });
+    const zd = zerodown({ logger: silentLogger, drain: { signals: false, delayMs: 0, timeoutMs: 5000 }, control: { socket: false }, exit: (c) => exits.push(c) });
+    const { arrived, arrive } = arrival();
     const server = http2.createSecureServer(tls, zd.requestListener((_req, res) => {
+      arrive();
       setTimeout(() => res.end('done'), 300);
     }) as never);
+    opened.push({ zd, server });
     zd.attach(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     zd.ready();
@@ -38,7 +53,7 @@ describe('drain on HTTPS and HTTP/2 servers', () => {
       req.on('end', () => resolve({ status, text }));
       req.on('error', reject);
     });
-    await until(() => zd.inflight === 1, 10000); // the request reached the server (a connection that sent nothing yet would be closed as idle)
+    await arrived;
     expect(zd.inflight).toBe(1);
     const result = await zd.drain('test');
     const res = await body;
@@ -50,8 +65,13 @@ describe('drain on HTTPS and HTTP/2 servers', () => {
   });
 
   test('HTTPS: an in-flight request completes with Connection: close', async () => {
-    const zd = zerodown({ logger: silentLogger, drain: { signals: false, delayMs: 0, timeoutMs: 5000, exit: false } });
-    const server = https.createServer(tls, zd.requestListener((_req, res) => setTimeout(() => res.end('ok'), 200)));
+    const zd = zerodown({ logger: silentLogger, drain: { signals: false, delayMs: 0, timeoutMs: 5000, exit: false }, control: { socket: false } });
+    const { arrived, arrive } = arrival();
+    const server = https.createServer(tls, zd.requestListener((_req, res) => {
+      arrive();
+      setTimeout(() => res.end('ok'), 200);
+    }));
+    opened.push({ zd, server });
     zd.attach(server, { tuneTimeouts: true });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
@@ -63,7 +83,8 @@ describe('drain on HTTPS and HTTP/2 servers', () => {
         res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
       }).on('error', reject);
     });
-    await until(() => zd.inflight === 1, 10000); // the request reached the server (a connection that sent nothing yet would be closed as idle)
+    await arrived;
+    expect(zd.inflight).toBe(1);
     const result = await zd.drain();
     expect(await got).toEqual({ status: 200, connection: 'close', body: 'ok' });
     expect(result.forced).toBe(false);

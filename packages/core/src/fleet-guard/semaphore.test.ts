@@ -1,4 +1,5 @@
 import { startRedis, stopAll } from '../../../../test/fixtures/cli-helpers';
+import { waitFor } from '../../../../test/helpers/wait';
 import { connectFleetRedis, FleetLockTimeoutError, FleetSemaphore, holdFleetSlot, type FleetRedisClient } from './index';
 
 describe('fleet guard (real Redis)', () => {
@@ -42,11 +43,17 @@ describe('fleet guard (real Redis)', () => {
     const s = new FleetSemaphore(await client(), { service: 'ttl', limit: 1, ttlMs: 1000 });
     await s.acquire('crashed');
     await expect(s.tryAcquire('x')).resolves.toMatchObject({ acquired: false });
-    await new Promise((r) => setTimeout(r, 1100));
-    const hold = await holdFleetSlot(s, 'x');
-    await new Promise((r) => setTimeout(r, 1600)); // longer than the TTL: renewed in the background
-    await expect(s.tryAcquire('y')).resolves.toMatchObject({ acquired: false, holders: ['x'] });
-    await hold.release();
+    await waitFor(async () => (await s.holders()).length === 0, 10000, 'the crashed holder\'s slot to expire', 50);
+    const renew = jest.spyOn(s, 'renew'); // observes the background renewals (they still run for real)
+    try {
+      const hold = await holdFleetSlot(s, 'x');
+      // renewed every ttlMs / 3: after 4 renewals more than the TTL has passed since the slot was taken
+      await waitFor(() => renew.mock.calls.length >= 4, 10000, 'four renewals');
+      await expect(s.tryAcquire('y')).resolves.toMatchObject({ acquired: false, holders: ['x'] });
+      await hold.release();
+    } finally {
+      renew.mockRestore();
+    }
     await expect(s.tryAcquire('y')).resolves.toMatchObject({ acquired: true });
   });
 

@@ -24,5 +24,5 @@ test('withRetry is bounded by the signal', async () => {
   const ac = new AbortController();
   setTimeout(() => ac.abort(reason), 100).unref();
   await expect(withRetry(async () => Promise.reject(new Error('busy')), () => true, ac.signal, { baseMs: 50, capMs: 50, maxAttempts: 1000 })).rejects.toBe(reason);
-  expect(Date.now() - t0).toBeLessThan(1000);
+  expect(Date.now() - t0).toBeLessThan(10000); // generous for a busy machine; 1000 attempts would take 50 s
 });

@@ -6,6 +6,7 @@ import { startElbv2Fixture, type Elbv2Fixture } from '../../../../test/fixtures/
 import { FleetLockTimeoutError } from '../fleet-guard/errors';
 import { createElbv2TargetGroups, type Elbv2TargetGroups } from './elbv2';
 import { rollingPatch, type RollingEvent } from './rolling';
+import { waitFor } from '../../../../test/helpers/wait';
 
 const IDS = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3'];
 let fx: Elbv2Fixture;
@@ -34,7 +35,7 @@ test('an abort during the deregistration wait still puts the target back (a fres
   const ac = new AbortController();
   const events: RollingEvent[] = [];
   const run = rollingPatch({ targetGroups: groups, exec: async () => 0, signal: ac.signal, restoreTimeoutMs: 10000, onEvent: (e) => events.push(e) });
-  for (let i = 0; i < 200 && fx.stateOf(arn, IDS[0]!) !== 'draining'; i++) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => fx.stateOf(arn, IDS[0]!) === 'draining', 10000, 'the first target to be draining', 10);
   expect(fx.stateOf(arn, IDS[0]!)).toBe('draining');
   ac.abort(new Error('interrupted by SIGINT'));
   const result = await run;

@@ -1,25 +1,39 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { request } from 'undici';
 import { ZerodownConfigError } from '../errors';
 import { silentLogger, type Logger } from '../logger';
 import { SHEDDING_DEFAULTS, Shedder } from './shedder';
 import { closeServer } from '../../../../test/helpers/http-server';
-import { sleep } from '../../../../test/helpers/wait';
+import { waitFor } from '../../../../test/helpers/wait';
 
 // Real Shedder (real event-loop histogram), a real node:http server for the 503 answer.
 
 const blockFor = (ms: number): void => {
   const end = Date.now() + ms;
+  // sleep-ok: blocking the event loop is the load these tests shed
   while (Date.now() < end) {
     /* block the event loop */
   }
 };
 
+/**
+ * A witness histogram with the shedder's resolution: once it has recorded a tick (or a delay), the
+ * shedder's own histogram, whose timer was due no later, has recorded it too.
+ */
+const witnessHistogram = (): IntervalHistogram => {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  return h;
+};
+
 describe('Shedder', () => {
   const shedders: Shedder[] = [];
+  const witnesses: IntervalHistogram[] = [];
   afterEach(() => {
     for (const s of shedders.splice(0)) s.dispose();
+    for (const w of witnesses.splice(0)) w.disable();
   });
 
   test('disabled (the default): never sheds and runs no sampler', () => {
@@ -50,15 +64,18 @@ describe('Shedder', () => {
     // (a threshold well above what a loaded CI machine shows by itself)
     const s = new Shedder({ ...SHEDDING_DEFAULTS, enabled: true, eventLoopDelayMs: 150, sampleIntervalMs: 60000 }, logger);
     shedders.push(s);
-    await sleep(50);
+    const w = witnessHistogram();
+    witnesses.push(w);
+    await waitFor(() => w.count >= 2, 5000, 'the delay histograms to tick', 5);
     s.evaluate();
-    await sleep(30);
+    w.reset();
+    await waitFor(() => w.count >= 2, 5000, 'the delay histograms to tick after a reset', 5);
     blockFor(400);
-    await sleep(20); // let the histogram record the delay
+    await waitFor(() => w.max / 1e6 >= 350, 5000, 'the delay histograms to record the block', 5);
     expect(s.evaluate()).toBe(true);
     expect(s.shouldShed()).toBe(true);
     // quiet again: stops within a generous bound (each evaluate looks at the delay since the previous one)
-    for (let i = 0; i < 20 && s.evaluate(); i++) await sleep(100);
+    await waitFor(() => !s.evaluate(), 10000, 'the shedder to see a quiet loop', 100);
     expect(s.shouldShed()).toBe(false);
     expect(logger.logs).toEqual([expect.stringMatching(/^warn .*shedding load/), expect.stringMatching(/^info .*stopped shedding/)]);
   });
@@ -66,13 +83,14 @@ describe('Shedder', () => {
   test('a block that starts right after a sample is still seen (the sampler measures its own lateness)', async () => {
     const s = new Shedder({ ...SHEDDING_DEFAULTS, enabled: true, eventLoopDelayMs: 60, sampleIntervalMs: 50 }, recording());
     shedders.push(s);
-    await sleep(80);
+    const w = witnessHistogram();
+    witnesses.push(w);
+    await waitFor(() => w.count >= 2, 5000, 'the sampler to run', 5);
     s.evaluate(); // resets the histogram, whose first tick after a reset is dropped
     blockFor(200);
-    const t0 = Date.now();
-    while (!s.shouldShed() && Date.now() - t0 < 1000) await sleep(5);
+    await waitFor(() => s.shouldShed(), 5000, 'the sampler to shed', 5);
     expect(s.shouldShed()).toBe(true);
-    while (s.shouldShed() && Date.now() - t0 < 3000) await sleep(10);
+    await waitFor(() => !s.shouldShed(), 10000, 'the sampler to stop shedding', 10);
     expect(s.shouldShed()).toBe(false);
   });
 
