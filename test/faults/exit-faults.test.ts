@@ -89,7 +89,7 @@ describe('fault matrix: drain faults → documented exit code, hooks run, the lo
     app.signal();
     // 5 ms apart: two kills within microseconds are merged by the kernel (one pending SIGTERM); 5 ms
     // lets the first reach node's signal handler, the second then arrives well inside the window
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // sleep-ok: the two signals must be 5 ms apart (the fault under test)
     app.kill('SIGTERM');
     const { code } = await app.exit();
     expect(code).toBe(0);

@@ -165,7 +165,7 @@ describe('fault matrix: socket faults × SIGTERM drain promptly, complete every 
     await waitForWork(app, 1);
     const verify = await cell.open(app);
     app.signal('SIGTERM');
-    if (cell.fault === 'a slow reader') await new Promise((r) => setTimeout(r, SLOW_READER_RESUME_MS)); // the reader is slow on purpose
+    if (cell.fault === 'a slow reader') await new Promise((r) => setTimeout(r, SLOW_READER_RESUME_MS)); // sleep-ok: the reader is slow on purpose (the fault under test)
     const verified = verify();
     const { code, afterSignalMs } = await app.exit();
     await verified;

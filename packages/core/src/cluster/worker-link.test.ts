@@ -5,6 +5,7 @@ import { silentLogger } from '../logger';
 import type { WorkerMessage } from './ipc-messages';
 import { SUPERVISED_ENV } from './supervised';
 import { startWorkerLink } from './worker-link';
+import { waitFor as sharedWaitFor } from '../../../../test/helpers/wait';
 
 /** The IPC side of a worker process: an emitter with `send`, recording what the worker sent. */
 function ipc(): EventEmitter & { send: (m: unknown) => boolean; connected: boolean; sent: WorkerMessage[] } {
@@ -18,13 +19,7 @@ function ipc(): EventEmitter & { send: (m: unknown) => boolean; connected: boole
   return e;
 }
 
-const waitFor = async (fn: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const waitFor = (fn: () => boolean, ms = 5000): Promise<void> => sharedWaitFor(fn, ms, 'a condition', 10);
 
 let zd: Zerodown | undefined;
 afterEach(() => zd?.dispose());
@@ -52,6 +47,7 @@ test('under the master: hello at once, ready only after zd.ready(), status answe
   // not ready before zd.ready(): prove the poll ran by asking for a status first
   proc.emit('message', { zerodown: 'status', id: 7 });
   expect(proc.sent.at(-1)).toEqual({ zerodown: 'status', id: 7, state: 'starting', ready: false, inflight: 0, connections: 0 });
+  // sleep-ok: a negative check (no 'ready' before zd.ready()); the status answer above proves the link runs, this gives its readiness poll time to turn
   await new Promise((r) => setTimeout(r, 120));
   expect(proc.sent.some((m) => m.zerodown === 'ready')).toBe(false);
   z.ready();

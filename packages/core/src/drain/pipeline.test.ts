@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { Alert } from '../alerts/types';
 import { FakeRuntime, settle } from './fake-runtime';
 import { SIGNAL_DEBOUNCE_MS } from './signals';
+import { waitFor } from '../../../../test/helpers/wait';
 
 // Fast unit tests of each drain fault with fake time (the runtime object); the end-to-end matrix with
 // real processes is in test/faults/.
@@ -69,9 +70,8 @@ function get(port: number, path: string): Promise<{ status: number; connection: 
   });
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!cond()) throw new Error('condition not met within 5 s');
+function until(cond: () => boolean): Promise<void> {
+  return waitFor(cond, 5000, 'a condition', 10);
 }
 
 describe('drain pipeline with fake time', () => {

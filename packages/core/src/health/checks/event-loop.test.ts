@@ -5,6 +5,7 @@ import type { CheckOutcome } from '../types';
 
 const blockFor = (ms: number): void => {
   const until = Date.now() + ms;
+  // sleep-ok: blocking the event loop is the condition under test
   while (Date.now() < until) {
     /* block the event loop */
   }
@@ -16,11 +17,11 @@ describe('eventLoopDelayCheck (the liveness check on the shared event-loop histo
     const check = eventLoopDelayCheck({ maxMs: 300 });
     try {
       await check.run(new AbortController().signal); // starts reading
-      await sleep(300);
+      await sleep(300); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
       const quiet = (await check.run(new AbortController().signal)) as CheckOutcome;
       expect(quiet.status).toBe('pass'); // the histogram's first tick after its start is dropped by node (as after a reset)
       blockFor(900);
-      await sleep(20);
+      await sleep(20); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
       const after = (await check.run(new AbortController().signal)) as CheckOutcome;
       expect(after.status).toBe('fail');
       expect(after.observedValue).toBeGreaterThanOrEqual(700);
@@ -35,16 +36,16 @@ describe('eventLoopDelayCheck (the liveness check on the shared event-loop histo
     const monitor = new EventLoopDelay(0);
     try {
       await check.run(new AbortController().signal);
-      await sleep(150);
+      await sleep(150); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
       blockFor(500);
-      await sleep(150);
+      await sleep(150); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
       // the monitor reads (and resets the histogram) first; the check still sees the block
       expect(monitor.read()).toBeGreaterThanOrEqual(300);
       const r = (await check.run(new AbortController().signal)) as CheckOutcome;
       expect(r.status).toBe('fail');
       expect(r.observedValue).toBeGreaterThanOrEqual(300);
       // and each reader starts a new interval at its own read
-      await sleep(150);
+      await sleep(150); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
       expect(monitor.read()).toBeLessThan(300);
     } finally {
       check.dispose?.();
