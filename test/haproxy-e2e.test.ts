@@ -5,10 +5,10 @@
  * failed requests and zero non-2xx answers. Needs the Debian package `haproxy` and a build first.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
+import { haproxyServers, type HaproxyServerStat } from './fixtures/haproxy-fixture';
 import { freePort, killAndWait, runCli, startExpressApp, stopAll, track, waitFor, waitPort, which, type ExampleApp } from './fixtures/cli-helpers';
 
 function haproxyBinary(): string {
@@ -17,32 +17,8 @@ function haproxyBinary(): string {
   return bin;
 }
 
-/** Sends one command to HAProxy's runtime API (stats socket) and returns the answer. */
-function haproxyCommand(socket: string, command: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ path: socket });
-    let out = '';
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => (out += d));
-    s.on('end', () => resolve(out));
-    s.on('error', reject);
-    s.end(`${command}\n`);
-  });
-}
-
 /** `status` and `stot` (sessions served) of each server of backend `be`, from `show stat`. */
-async function servers(socket: string): Promise<Record<string, { status: string; total: number }>> {
-  const csv = await haproxyCommand(socket, 'show stat');
-  const lines = csv.trim().split('\n');
-  const header = lines[0]!.replace(/^# /, '').split(',');
-  const col = (name: string): number => header.indexOf(name);
-  const out: Record<string, { status: string; total: number }> = {};
-  for (const l of lines.slice(1)) {
-    const f = l.split(',');
-    if (f[col('pxname')] === 'be' && f[col('svname')] !== 'BACKEND') out[f[col('svname')]!] = { status: f[col('status')]!, total: Number(f[col('stot')]) };
-  }
-  return out;
-}
+const servers = (socket: string): Promise<Record<string, HaproxyServerStat>> => haproxyServers(socket, 'be');
 
 let dir: string;
 afterAll(async () => {
