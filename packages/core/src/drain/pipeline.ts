@@ -170,8 +170,8 @@ async function waitInflight(d: DrainRun): Promise<void> {
   const inflightDone = await deadline.race(host.inflightCounter.until(settled, stopWaiting.signal));
   stopWaiting.abort();
   if (!inflightDone) return;
-  // with an idle grace, the trackers close idle and partial connections once idle that long
-  const leftovers = d.idleGraceMs > 0 ? [] : host.trackers.flatMap((t) => t.closeLeftovers());
+  // with an idle grace, the trackers close idle connections once idle that long; partial bodies go now
+  const leftovers = host.trackers.flatMap((t) => t.closeLeftovers(d.idleGraceMs <= 0));
   const partial = leftovers.filter((c) => c.kind === 'partial request body');
   if (partial.length > 0) {
     host.logger.warn({ closed: partial }, `zerodown: no request in flight: closed ${partial.length} connection(s) whose request body was still arriving (${summarize(partial)})`);
