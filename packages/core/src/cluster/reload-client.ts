@@ -68,7 +68,14 @@ export function requestReload(socketPath: string, onProgress: (e: ReloadEvent) =
       });
       res.on('end', () => {
         if (buffer.trim()) handle(buffer);
-        if (!settled) done(() => reject(new ControlRequestError(socketPath, 'the master closed the reload stream before the reload finished (did it stop?)', { reason: 'ECONNRESET' })));
+      });
+      // 'close' also when the connection is cut mid-stream (the master exited): no 'end' then
+      res.on('error', () => {});
+      res.on('close', () => {
+        if (!settled) {
+          settled = true;
+          done(() => reject(new ControlRequestError(socketPath, 'the master closed the reload stream before the reload finished (did it stop?)', { reason: 'ECONNRESET' })));
+        }
       });
     });
     req.end();
