@@ -212,8 +212,15 @@ async function flush(d: DrainRun): Promise<void> {
   const { host } = d;
   if (host.flushers.size === 0) return;
   const timeoutMs = Math.max(1, host.options.flushTimeoutMs);
-  const r = await withTimeout((signal) => Promise.allSettled([...host.flushers.values()].map((f) => f(signal))), timeoutMs, host.runtime);
+  // async: a flusher that throws synchronously neither skips the others nor ends the wait for them
+  const flushers = [...host.flushers];
+  const r = await withTimeout((signal) => Promise.allSettled(flushers.map(async ([, f]) => f(signal))), timeoutMs, host.runtime);
   if (!r.ok) host.logger.warn({ timeoutMs }, `zerodown: flush did not finish within ${timeoutMs} ms: abandoned`);
+  else {
+    r.value.forEach((o, i) => {
+      if (o.status === 'rejected') host.logger.warn({ flusher: flushers[i]![0], err: o.reason }, `zerodown: flush step "${flushers[i]![0]}" failed`);
+    });
+  }
 }
 
 function finish(d: DrainRun): void {
