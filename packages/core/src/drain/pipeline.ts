@@ -63,7 +63,7 @@ export class DrainRun {
   /** One deadline for the request phase (load balancer, stop, in-flight), on the runtime's ref'd timers. */
   readonly deadline: Deadline;
   readonly t0: number;
-  /** Set when the drain follows a crash (also when one happens during the drain, before the exit code is decided). */
+  /** Set when the drain follows a crash, or one happens during the drain (up to the exit): the exit code is then 1. */
   crash: boolean;
   closed: Promise<unknown> = Promise.resolve();
   drained = false;
@@ -120,7 +120,8 @@ function result(d: DrainRun): DrainResult {
     cutDetails: d.cut,
     hooks: d.hooks,
     durationMs: Math.round(d.host.runtime.now() - d.t0),
-    exitCode: d.exitCode ?? 1,
+    // a crash during the hooks or the flush (after the exit code was decided) still exits 1
+    exitCode: d.crash ? 1 : (d.exitCode ?? 1),
   };
 }
 
@@ -202,7 +203,7 @@ async function runHooks(d: DrainRun): Promise<void> {
   d.hooks = await host.hooks.run(host.options.hookBudgetMs, host.runtime, host.runtime, (report, error) => host.events.emit('drain:hook-failed', report, error));
 }
 
-/** The exit code is fixed before the flush: 1 when the deadline was reached or after a crash, else 0. */
+/** The exit code is fixed before the flush (only a crash after it still makes it 1): 1 when the deadline was reached or after a crash, else 0. */
 function decideExitCode(d: DrainRun): void {
   d.exitCode = !d.drained || d.crash ? 1 : 0;
 }
