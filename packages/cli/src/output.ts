@@ -65,7 +65,8 @@ export class Output {
   error(error: unknown, exitCode: number): void {
     this.endProgress();
     const e = error as { message?: unknown; code?: unknown; reason?: unknown };
-    const message = safe(typeof e?.message === 'string' ? e.message : String(error));
+    // core's messages may already start with `zerodown: ` (trust, config): say it once
+    const message = safe(typeof e?.message === 'string' ? e.message : String(error)).replace(/^zerodown: /, '');
     this.err.write(`zerodown: ${message}\n`);
     if (this.json) this.out.write(JSON.stringify({ ok: false, exitCode, error: { code: typeof e?.code === 'string' ? e.code : undefined, reason: typeof e?.reason === 'string' ? e.reason : undefined, message } }, null, 2) + '\n');
   }

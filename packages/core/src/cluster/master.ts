@@ -5,6 +5,7 @@ import { Zerodown } from '../zerodown';
 import { startControlChannel, type ControlChannel } from '../control/channel';
 import { controlSocketDirs, controlSocketName } from '../control/paths';
 import { sleep } from '../util/time';
+import { SIGNAL_DEBOUNCE_MS, SignalRules } from '../drain/signals';
 import { MasterStateError, ReloadBusyError, ReloadFailedError } from './errors';
 import { masterControlHandler } from './master-control';
 import { resolveMasterOptions, type MasterOptions, type ResolvedMasterOptions } from './options';
@@ -263,8 +264,15 @@ export class Master {
     const reload = (sig: NodeJS.Signals) => (): void => {
       this.reload().catch((error: unknown) => this.zd.logger.error({ err: error, signal: sig }, `zerodown serve: ${sig} reload: ${error instanceof Error ? error.message : String(error)}`));
     };
+    // the app's signal rules: the same delivery twice (to the process and its group) is one stop
+    const rules = new SignalRules();
     const stop = (sig: NodeJS.Signals) => (): void => {
-      if (this.stopPromise) {
+      const action = rules.decide(performance.now(), false);
+      if (action === 'debounced') {
+        this.zd.logger.warn({ signal: sig, debounceMs: SIGNAL_DEBOUNCE_MS }, `zerodown serve: ${sig} repeated within ${SIGNAL_DEBOUNCE_MS} ms of the first: ignored (the same delivery twice, e.g. to the process and its group)`);
+        return;
+      }
+      if (action === 'force') {
         this.zd.logger.error({ signal: sig }, `zerodown serve: second ${sig}: killing ${this.workers.size} worker(s) now`);
         for (const w of this.workers) w.kill('SIGKILL');
         this.dispose();

@@ -44,7 +44,10 @@ export function requestReload(socketPath: string, onProgress: (e: ReloadEvent) =
         }
         if (!('event' in l)) {
           settled = true;
-          return done(() => reject(new ReloadRequestError(socketPath, l.error ?? { code: 'ZERODOWN_CONTROL', message: `the master answered ${res.statusCode}` }, res.statusCode)));
+          const body = l.error ?? { code: 'ZERODOWN_CONTROL', message: `the master answered ${res.statusCode}` };
+          // an app's own control socket (no /reload): say so rather than relay "no such endpoint"
+          if (res.statusCode === 404) body.message = `${socketPath} is not the control socket of a \`zerodown serve\` master (it has no /reload: ${body.message}); pass the master's --socket`;
+          return done(() => reject(new ReloadRequestError(socketPath, body, res.statusCode)));
         }
         if (l.event === 'progress') onProgress(l.progress);
         else if (l.event === 'done') {
@@ -65,7 +68,14 @@ export function requestReload(socketPath: string, onProgress: (e: ReloadEvent) =
       });
       res.on('end', () => {
         if (buffer.trim()) handle(buffer);
-        if (!settled) done(() => reject(new ControlRequestError(socketPath, 'the master closed the reload stream before the reload finished (did it stop?)', { reason: 'ECONNRESET' })));
+      });
+      // 'close' also when the connection is cut mid-stream (the master exited): no 'end' then
+      res.on('error', () => {});
+      res.on('close', () => {
+        if (!settled) {
+          settled = true;
+          done(() => reject(new ControlRequestError(socketPath, 'the master closed the reload stream before the reload finished (did it stop?)', { reason: 'ECONNRESET' })));
+        }
       });
     });
     req.end();

@@ -63,7 +63,7 @@ export class DrainRun {
   /** One deadline for the request phase (load balancer, stop, in-flight), on the runtime's ref'd timers. */
   readonly deadline: Deadline;
   readonly t0: number;
-  /** Set when the drain follows a crash (also when one happens during the drain, before the exit code is decided). */
+  /** Set when the drain follows a crash, or one happens during the drain (up to the exit): the exit code is then 1. */
   crash: boolean;
   closed: Promise<unknown> = Promise.resolve();
   drained = false;
@@ -120,7 +120,8 @@ function result(d: DrainRun): DrainResult {
     cutDetails: d.cut,
     hooks: d.hooks,
     durationMs: Math.round(d.host.runtime.now() - d.t0),
-    exitCode: d.exitCode ?? 1,
+    // a crash during the hooks or the flush (after the exit code was decided) still exits 1
+    exitCode: d.crash ? 1 : (d.exitCode ?? 1),
   };
 }
 
@@ -170,8 +171,8 @@ async function waitInflight(d: DrainRun): Promise<void> {
   const inflightDone = await deadline.race(host.inflightCounter.until(settled, stopWaiting.signal));
   stopWaiting.abort();
   if (!inflightDone) return;
-  // with an idle grace, the trackers close idle and partial connections once idle that long
-  const leftovers = d.idleGraceMs > 0 ? [] : host.trackers.flatMap((t) => t.closeLeftovers());
+  // with an idle grace, the trackers close idle connections once idle that long; partial bodies go now
+  const leftovers = host.trackers.flatMap((t) => t.closeLeftovers(d.idleGraceMs <= 0));
   const partial = leftovers.filter((c) => c.kind === 'partial request body');
   if (partial.length > 0) {
     host.logger.warn({ closed: partial }, `zerodown: no request in flight: closed ${partial.length} connection(s) whose request body was still arriving (${summarize(partial)})`);
@@ -202,7 +203,7 @@ async function runHooks(d: DrainRun): Promise<void> {
   d.hooks = await host.hooks.run(host.options.hookBudgetMs, host.runtime, host.runtime, (report, error) => host.events.emit('drain:hook-failed', report, error));
 }
 
-/** The exit code is fixed before the flush: 1 when the deadline was reached or after a crash, else 0. */
+/** The exit code is fixed before the flush (only a crash after it still makes it 1): 1 when the deadline was reached or after a crash, else 0. */
 function decideExitCode(d: DrainRun): void {
   d.exitCode = !d.drained || d.crash ? 1 : 0;
 }
@@ -212,8 +213,15 @@ async function flush(d: DrainRun): Promise<void> {
   const { host } = d;
   if (host.flushers.size === 0) return;
   const timeoutMs = Math.max(1, host.options.flushTimeoutMs);
-  const r = await withTimeout((signal) => Promise.allSettled([...host.flushers.values()].map((f) => f(signal))), timeoutMs, host.runtime);
+  // async: a flusher that throws synchronously neither skips the others nor ends the wait for them
+  const flushers = [...host.flushers];
+  const r = await withTimeout((signal) => Promise.allSettled(flushers.map(async ([, f]) => f(signal))), timeoutMs, host.runtime);
   if (!r.ok) host.logger.warn({ timeoutMs }, `zerodown: flush did not finish within ${timeoutMs} ms: abandoned`);
+  else {
+    r.value.forEach((o, i) => {
+      if (o.status === 'rejected') host.logger.warn({ flusher: flushers[i]![0], err: o.reason }, `zerodown: flush step "${flushers[i]![0]}" failed`);
+    });
+  }
 }
 
 function finish(d: DrainRun): void {

@@ -183,13 +183,15 @@ export class ServerTracker {
   /**
    * Once no request is in flight: closes the sockets with no response in progress (idle keep-alive,
    * connections that never sent a byte or sent part of their headers: end, then destroy once flushed)
-   * and destroys those whose request body is still arriving. Returns what it closed.
+   * and destroys those whose request body is still arriving. With `idle` false (an idle grace is
+   * running: its timers close the idle ones), only the latter. Returns what it closed.
    */
-  closeLeftovers(): ClosedSocket[] {
+  closeLeftovers(idle = true): ClosedSocket[] {
     const closed: ClosedSocket[] = [];
     for (const socket of this.sockets) {
       const res = socket._httpMessage;
       if (!res) {
+        if (!idle) continue;
         closed.push({ kind: socket.bytesRead === 0 ? 'idle connection (no byte received)' : 'idle connection (kept alive, or partial request headers)' });
         endWhenFlushed(socket);
       } else if (isPartial(res)) {
