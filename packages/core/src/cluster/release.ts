@@ -28,7 +28,8 @@ export function resolveRelease(entry: string, cwd: string): Release {
     throw new ZerodownConfigError('cwd', `zerodown serve: invalid working directory: expected an existing directory, got ${JSON.stringify(cwd)}`);
   }
   try {
-    realEntry = realpathSync(resolve(cwd, entry));
+    // against the resolved cwd: a `current` switched between the two calls cannot mix two releases
+    realEntry = realpathSync(resolve(realCwd, entry));
   } catch {
     throw new ZerodownConfigError('entry', `zerodown serve: invalid entry: expected an existing file, got ${JSON.stringify(resolve(cwd, entry))}`);
   }
