@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { readCpuTimes } from './cpu-times';
 import { EventLoopDelay } from './event-loop-delay';
 import type { ServerMetric, ServerSample } from './types';
 
@@ -12,7 +12,7 @@ import type { ServerMetric, ServerSample } from './types';
 export class ServerSampler {
   private readonly delay: EventLoopDelay | undefined;
   private elu: EventLoopUtilization;
-  private cpu = cpuTimes();
+  private cpu = readCpuTimes();
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
 
   constructor(
@@ -37,7 +37,7 @@ export class ServerSampler {
     if (m.has('heapUsedPercent')) s.heapUsedPercent = Math.round((getHeapStatistics().used_heap_size / this.heapLimit) * 1000) / 10;
     if (m.has('rssBytes')) s.rssBytes = process.memoryUsage.rss();
     if (m.has('cpuPercent')) {
-      const now = cpuTimes();
+      const now = readCpuTimes();
       const total = now.total - this.cpu.total;
       s.cpuPercent = total > 0 ? Math.round(((now.busy - this.cpu.busy) / total) * 1000) / 10 : 0;
       this.cpu = now;
@@ -57,16 +57,4 @@ export class ServerSampler {
   dispose(): void {
     this.delay?.dispose();
   }
-}
-
-function cpuTimes(): { busy: number; total: number } {
-  let busy = 0;
-  let total = 0;
-  for (const c of cpus()) {
-    const t = c.times;
-    const sum = t.user + t.nice + t.sys + t.idle + t.irq;
-    total += sum;
-    busy += sum - t.idle;
-  }
-  return { busy, total };
 }

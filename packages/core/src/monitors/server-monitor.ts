@@ -39,11 +39,15 @@ export class ServerMonitor {
     this.sampler = new ServerSampler(new Set(this.states.keys()), options.diskPath, options.intervalMs);
   }
 
-  /** Starts sampling on the interval. */
+  /**
+   * Starts sampling on the interval, with a first sample now: it sets the baselines (CPU, ELU) and
+   * compiles the sampling code at startup, so a quiet process pays no lazy compilation later.
+   */
   start(): void {
     if (this.timer || this.states.size === 0) return;
     this.timer = setInterval(() => void this.sample(), this.options.intervalMs);
     this.timer.unref();
+    void this.sample();
   }
 
   /** The latest sample. */
