@@ -82,9 +82,14 @@ export class AlertManager {
     return this.sinks.map((s) => s.name);
   }
 
-  /** Uses a fleet deduper (fleet mode). */
+  /** Uses a deduper for fleet-scoped keys: fleet mode (Redis), or the host's master under `zerodown serve`. */
   setDeduper(deduper: AlertDeduper | undefined): void {
     this.deduper = deduper;
+  }
+
+  /** The deduper in use, if any. */
+  get currentDeduper(): AlertDeduper | undefined {
+    return this.deduper;
   }
 
   /** Subscribes to every alert this instance sends. */
