@@ -34,7 +34,8 @@ const READY_POLL_MS = 50;
  * when the master asks (with no load-balancer delay and no deregistration: the master stops routing
  * to this worker at once, and the host's load-balancer registration belongs to the master).
  * Unless fleet mode (Redis) already de-duplicates them, fleet-scoped alerts (health checks, breakers)
- * are de-duplicated across the host's workers by the master: one firing and one resolved per host.
+ * and host-scoped ones (CPU, disk free) are de-duplicated across the host's workers by the master: one
+ * firing and one resolved per host. Instance-scoped alerts (event loop, heap, RSS, drain, crash) stay per worker.
  */
 export class WorkerLink {
   private timer: NodeJS.Timeout | undefined;
