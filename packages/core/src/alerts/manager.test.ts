@@ -235,6 +235,24 @@ describe('AlertManager', () => {
       expect(asked).toEqual(['third-party:breaker:x']);
     });
 
+    test('a host-scoped key ends with @<hostname>, goes through the deduper and clears by either key', async () => {
+      const sink = capture();
+      const m = make({ instanceId: 'host-a:42' });
+      m.addSink(sink);
+      const asked: string[] = [];
+      m.setDeduper(async (key) => {
+        asked.push(key);
+        return true;
+      });
+      m.raise(cond('server:cpuPercent', { scope: 'host', source: 'server' }));
+      await until(() => sink.got.length === 1);
+      expect(sink.got[0]).toMatchObject({ key: `server:cpuPercent@${hostname()}`, scope: 'host', state: 'firing' });
+      m.clear('server:cpuPercent');
+      await until(() => sink.got.length === 2);
+      expect(sink.got[1]).toMatchObject({ key: `server:cpuPercent@${hostname()}`, state: 'resolved' });
+      expect(asked).toEqual([`server:cpuPercent@${hostname()}`, `server:cpuPercent@${hostname()}`]);
+    });
+
     test('the default instance id is <hostname>:<pid>', () => {
       const m = make();
       expect(m.instanceId).toBe(`${hostname()}:${process.pid}`);

@@ -7,8 +7,9 @@ import { raceSignal } from './race';
 import type { Alert, AlertCondition, AlertSink, AlertState, FlushOptions } from './types';
 
 /**
- * Decides whether this instance sends a state change of a fleet-scoped key (fleet de-dup); resolves true
- * on any doubt. Never called for instance-scoped keys.
+ * Decides whether this instance sends a state change of a fleet- or host-scoped key (de-dup across the
+ * fleet with Redis, or across the workers of `zerodown serve`); resolves true on any doubt. Never called
+ * for instance-scoped keys.
  */
 export type AlertDeduper = (key: string, state: AlertState) => Promise<boolean>;
 
@@ -63,9 +64,10 @@ export class AlertManager {
     this.instanceId = settings.instanceId ?? defaultInstanceId();
   }
 
-  /** The alert key of a condition: `<key>@<instanceId>` when it is instance-scoped. */
+  /** The alert key of a condition: `<key>@<instanceId>` when it is instance-scoped, `<key>@<hostname>` when host-scoped. */
   keyOf(cond: Pick<AlertCondition, 'key' | 'scope'>): string {
-    return cond.scope === 'instance' ? `${cond.key}@${this.instanceId}` : cond.key;
+    if (cond.scope === 'instance') return `${cond.key}@${this.instanceId}`;
+    return cond.scope === 'host' ? `${cond.key}@${this.host}` : cond.key;
   }
 
   /** Adds a sink; returns a disposer. */
@@ -82,9 +84,14 @@ export class AlertManager {
     return this.sinks.map((s) => s.name);
   }
 
-  /** Uses a fleet deduper (fleet mode). */
+  /** Uses a deduper for fleet- and host-scoped keys: fleet mode (Redis), or the host's master under `zerodown serve`. */
   setDeduper(deduper: AlertDeduper | undefined): void {
     this.deduper = deduper;
+  }
+
+  /** The deduper in use, if any. */
+  get currentDeduper(): AlertDeduper | undefined {
+    return this.deduper;
   }
 
   /** Subscribes to every alert this instance sends. */
@@ -121,16 +128,12 @@ export class AlertManager {
 
   /**
    * Clears a condition: resolves it if it fired, forgets it silently if it was still pending. `key` is the
-   * condition's key as raised (an instance-scoped one may be given with or without `@<instanceId>`).
+   * condition's key as raised (an instance- or host-scoped one may be given with or without its `@` suffix).
    */
   clear(key: string, details?: Record<string, unknown>): void {
-    let k = key;
-    let st = this.keys.get(k);
-    if (!st) {
-      k = `${key}@${this.instanceId}`;
-      st = this.keys.get(k);
-    }
-    if (!st) return;
+    const k = [key, `${key}@${this.instanceId}`, `${key}@${this.host}`].find((c) => this.keys.has(c));
+    const st = k === undefined ? undefined : this.keys.get(k);
+    if (k === undefined || !st) return;
     this.keys.delete(k);
     if (st.timer) clearTimeout(st.timer);
     if (st.fired) this.dispatch(st.key, { ...st.cond, details: { ...st.cond.details, ...details, durationMs: Date.now() - st.since } }, 'resolved');
@@ -178,7 +181,7 @@ export class AlertManager {
 
   private async deliver(key: string, cond: AlertCondition, state: AlertState): Promise<void> {
     const scope = cond.scope ?? 'fleet';
-    if (this.deduper && scope === 'fleet') {
+    if (this.deduper && scope !== 'instance') {
       let mine = true;
       try {
         mine = await this.deduper(key, state);

@@ -5,12 +5,14 @@ export type AlertSource = 'server' | 'application' | 'third-party';
 /** `firing` when the condition starts, `resolved` when it clears. */
 export type AlertState = 'firing' | 'resolved';
 /**
- * Who shares a condition. `instance`: this process's own (server metrics, a forced drain, an uncaught
- * exception): the key gets `@<instanceId>` and is never de-duplicated across the fleet. `fleet`: a condition
- * every instance sees (a third party down, a shared dependency failing): one notification per state change
- * for the whole fleet, resolved only when the last instance reporting it recovers.
+ * Who shares a condition. `instance`: this process's own (event-loop delay, heap, RSS, a forced drain, an
+ * uncaught exception): the key gets `@<instanceId>` and is never de-duplicated. `host`: the machine's (CPU
+ * busy, disk free): the key gets `@<hostname>`, and the processes of one host that report it send one
+ * notification per state change (de-duplicated like `fleet` keys). `fleet`: a condition every instance
+ * sees (a third party down, a shared dependency failing): one notification per state change for the
+ * whole fleet, resolved only when the last instance reporting it recovers.
  */
-export type AlertScope = 'instance' | 'fleet';
+export type AlertScope = 'instance' | 'host' | 'fleet';
 
 /** On-call metadata carried by an alert, set per breaker, check or monitor. */
 export interface OnCallMeta {
@@ -48,7 +50,7 @@ export interface Alert extends OnCallMeta {
 
 /** What a source asks the manager to raise. */
 export interface AlertCondition extends OnCallMeta {
-  /** Identity of the condition; an `instance`-scoped key gets `@<instanceId>` appended. */
+  /** Identity of the condition; an `instance`-scoped key gets `@<instanceId>` appended, a `host`-scoped one `@<hostname>`. */
   key: string;
   /** Default `fleet`. */
   scope?: AlertScope;

@@ -1,4 +1,5 @@
 import type { LifecycleState } from '../lifecycle/state';
+import type { AlertDedupeReply, AlertDedupeRequest } from './host-dedupe';
 
 /** Worker → master: the worker runs zerodown (sent once, when the zerodown instance is created). */
 export interface HelloMessage {
@@ -18,7 +19,7 @@ export interface StatusReply {
   connections: number;
 }
 /** Messages a worker sends to the master. */
-export type WorkerMessage = HelloMessage | ReadyMessage | StatusReply;
+export type WorkerMessage = HelloMessage | ReadyMessage | StatusReply | AlertDedupeRequest;
 
 /** Master → worker: run the drain pipeline now, without the load-balancer delay (the master already stopped routing here). */
 export interface DrainRequest {
@@ -36,10 +37,10 @@ export interface StatusRequest {
   id: number;
 }
 /** Messages the master sends to a worker. */
-export type MasterMessage = DrainRequest | SuspendRequest | StatusRequest;
+export type MasterMessage = DrainRequest | SuspendRequest | StatusRequest | AlertDedupeReply;
 
-const WORKER_KINDS = new Set(['hello', 'ready', 'status']);
-const MASTER_KINDS = new Set(['drain', 'suspend', 'status']);
+const WORKER_KINDS = new Set(['hello', 'ready', 'status', 'alert-dedupe']);
+const MASTER_KINDS = new Set(['drain', 'suspend', 'status', 'alert-dedupe']);
 
 /** True for a message a zerodown worker sends. */
 export function isWorkerMessage(m: unknown): m is WorkerMessage {

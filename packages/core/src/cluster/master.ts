@@ -13,6 +13,7 @@ import { describeRelease, resolveRelease, type Release } from './release';
 import { runReload, type ReloadEvent, type ReloadResult } from './reload';
 import { RespawnPolicy } from './respawn';
 import { SUPERVISED_ENV } from './supervised';
+import { HostAlertReporters } from './host-dedupe';
 import { describeExit, WorkerHandle, type WorkerExit, type WorkerState } from './worker-handle';
 
 /** One worker in {@link MasterStatus}. */
@@ -62,6 +63,8 @@ export class Master {
   readonly done: Promise<number>;
   private finish!: (code: number) => void;
   private readonly workers = new Set<WorkerHandle>();
+  /** Which workers report which alert keys: one notification per host (see host-dedupe.ts). */
+  private readonly alertReporters = new HostAlertReporters();
   private readonly probation = new Set<WorkerHandle>();
   private readonly respawn: RespawnPolicy;
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
@@ -291,7 +294,7 @@ export class Master {
     const env: Record<string, string | undefined> = { ...this.options.env, [SUPERVISED_ENV]: '1', ZERODOWN_CONTROL_SOCKET: 'off' };
     if (this.options.port !== undefined) env.PORT = String(this.options.port);
     if (this.options.host !== undefined) env.HOST = this.options.host;
-    const w = new WorkerHandle(cluster.fork(env), release, this.options.output);
+    const w = new WorkerHandle(cluster.fork(env), release, this.options.output, this.alertReporters);
     this.workers.add(w);
     this.probation.add(w);
     void w.exited.then((exit) => this.onExit(w, exit));

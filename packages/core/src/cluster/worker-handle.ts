@@ -1,4 +1,5 @@
 import type { Worker } from 'node:cluster';
+import type { HostAlertReporters } from './host-dedupe';
 import { isWorkerMessage, type StatusReply } from './ipc-messages';
 import type { Release } from './release';
 import { StderrTail } from './stderr-tail';
@@ -53,6 +54,7 @@ export class WorkerHandle {
     readonly worker: Worker,
     readonly release: Release,
     output: WorkerOutput,
+    private readonly alertReporters?: HostAlertReporters,
   ) {
     this.pid = worker.process.pid ?? -1;
     this.readyPromise = new Promise((resolve) => (this.markReady = resolve));
@@ -70,6 +72,7 @@ export class WorkerHandle {
       worker.process.once('exit', (code: number | null, signal: string | null) => {
         this.exit = { code, signal };
         this.state = 'exited';
+        this.alertReporters?.forget(this.pid);
         for (const r of this.pending.values()) r({ zerodown: 'status', id: 0, state: 'stopped', ready: false, inflight: 0, connections: 0 });
         this.pending.clear();
         resolve(this.exit);
@@ -165,6 +168,7 @@ export class WorkerHandle {
     if (!isWorkerMessage(m)) return;
     if (m.zerodown === 'hello') this.usesZerodown = true;
     else if (m.zerodown === 'ready') this.becomeReady();
+    else if (m.zerodown === 'alert-dedupe') this.send({ zerodown: 'alert-dedupe', id: m.id, send: this.alertReporters ? this.alertReporters.decide(this.pid, m.key, m.state) : true });
     else this.pending.get(m.id)?.(m);
   }
 

@@ -61,3 +61,30 @@ test('under the master: hello at once, ready only after zd.ready(), status answe
   expect(proc.listenerCount('message')).toBe(0);
   server.close();
 });
+
+test('under the master, fleet-scoped alerts ask the master (one per host); dispose gives the deduper back', async () => {
+  const z = zerodown({ ...options, alerts: { enabled: true, forMs: 0, rollbar: false } });
+  zd = z;
+  const proc = ipc();
+  const link = startWorkerLink(z, { [SUPERVISED_ENV]: '1' }, proc)!;
+  expect(z.alerts.currentDeduper).toBeDefined();
+  const sent: string[] = [];
+  z.alerts.on('alert', (a) => void sent.push(`${a.key} ${a.state}`));
+  z.alerts.raise({ key: 'application:check:partner', level: 'warning', source: 'application', title: 'failing' });
+  await waitFor(() => proc.sent.some((m) => m.zerodown === 'alert-dedupe'));
+  const ask = proc.sent.find((m) => m.zerodown === 'alert-dedupe') as { id: number; key: string; state: string };
+  expect(ask).toMatchObject({ key: 'application:check:partner', state: 'firing' });
+  // another worker of the host already reports it: this one stays quiet
+  proc.emit('message', { zerodown: 'alert-dedupe', id: ask.id, send: false });
+  await z.alerts.flush(AbortSignal.timeout(2000));
+  expect(sent).toEqual([]);
+  // instance-scoped keys never ask the master
+  const asked = proc.sent.length;
+  z.alerts.notify({ key: 'application:drain-forced', scope: 'instance', level: 'error', source: 'application', title: 'cut' });
+  await z.alerts.flush(AbortSignal.timeout(2000));
+  expect(proc.sent.length).toBe(asked);
+  expect(sent).toEqual([`application:drain-forced@${z.alerts.instanceId} firing`]);
+  link.dispose();
+  expect(z.alerts.currentDeduper).toBeUndefined();
+  expect(proc.listenerCount('message')).toBe(0);
+});

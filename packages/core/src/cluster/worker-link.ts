@@ -1,4 +1,6 @@
+import type { AlertDeduper } from '../alerts/manager';
 import type { DrainResult } from '../zerodown';
+import { HostDeduper } from './host-dedupe';
 import type { LifecycleState } from '../lifecycle/state';
 import type { Logger } from '../logger';
 import { isMasterMessage, type MasterMessage, type WorkerMessage } from './ipc-messages';
@@ -12,6 +14,7 @@ export interface WorkerLinkTarget {
   readonly logger: Logger;
   readonly probes: { isReady(): boolean };
   readonly lifecycle: { suspend(reason?: string): void };
+  readonly alerts: { readonly currentDeduper: AlertDeduper | undefined; setDeduper(deduper: AlertDeduper | undefined): void };
   drain(reason?: string, options?: { delayMs?: number; deregister?: boolean; idleGraceMs?: number }): Promise<DrainResult>;
 }
 
@@ -30,16 +33,24 @@ const READY_POLL_MS = 50;
  * once `zd.ready()` was called and every critical check passes, answers status requests, and drains
  * when the master asks (with no load-balancer delay and no deregistration: the master stops routing
  * to this worker at once, and the host's load-balancer registration belongs to the master).
+ * Unless fleet mode (Redis) already de-duplicates them, fleet-scoped alerts (health checks, breakers)
+ * and host-scoped ones (CPU, disk free) are de-duplicated across the host's workers by the master: one
+ * firing and one resolved per host. Instance-scoped alerts (event loop, heap, RSS, drain, crash) stay per worker.
  */
 export class WorkerLink {
   private timer: NodeJS.Timeout | undefined;
   private readonly onMessage = (m: unknown): void => this.handle(m);
+  private readonly hostDeduper: HostDeduper | undefined;
 
   constructor(
     private readonly zd: WorkerLinkTarget,
     private readonly proc: IpcProcess,
   ) {
     proc.on('message', this.onMessage);
+    if (!zd.alerts.currentDeduper) {
+      this.hostDeduper = new HostDeduper((m) => this.send(m), zd.logger);
+      zd.alerts.setDeduper(this.hostDeduper.dedupe);
+    }
     this.send({ zerodown: 'hello' });
     this.timer = setInterval(() => this.checkReady(), READY_POLL_MS);
     this.timer.unref();
@@ -49,6 +60,10 @@ export class WorkerLink {
   dispose(): void {
     this.stopPolling();
     this.proc.removeListener('message', this.onMessage);
+    if (this.hostDeduper) {
+      if (this.zd.alerts.currentDeduper === this.hostDeduper.dedupe) this.zd.alerts.setDeduper(undefined);
+      this.hostDeduper.dispose();
+    }
   }
 
   private stopPolling(): void {
@@ -73,6 +88,9 @@ export class WorkerLink {
       case 'suspend':
         this.zd.lifecycle.suspend(msg.reason);
         return;
+      case 'alert-dedupe':
+        this.hostDeduper?.onReply(msg);
+        return;
       case 'drain':
         this.stopPolling();
         this.zd.logger.info({ reason: msg.reason }, 'zerodown: the master asked this worker to drain');
@@ -81,12 +99,15 @@ export class WorkerLink {
     }
   }
 
-  private send(m: WorkerMessage): void {
-    if (this.proc.connected === false || typeof this.proc.send !== 'function') return;
+  /** Sends a message to the master; false when the channel is gone. */
+  private send(m: WorkerMessage): boolean {
+    if (this.proc.connected === false || typeof this.proc.send !== 'function') return false;
     try {
       this.proc.send(m);
+      return true;
     } catch {
       // the master is gone: the worker will notice the disconnect
+      return false;
     }
   }
 }

@@ -5,6 +5,9 @@ import { Hysteresis } from './hysteresis';
 import { ServerSampler } from './sampler';
 import type { ResolvedMonitorOptions, ServerMetric, ServerSample, Threshold } from './types';
 
+/** Metrics of the machine rather than of the process: their alerts are host-scoped (one per host). */
+const HOST_METRICS: ReadonlySet<ServerMetric> = new Set<ServerMetric>(['cpuPercent', 'diskFreePercent']);
+
 const LABEL: Record<ServerMetric, (v: number, t: number) => string> = {
   eventLoopDelayMs: (v, t) => `Event loop delayed ${v} ms (threshold ${t} ms)`,
   eventLoopUtilization: (v, t) => `Event loop utilisation ${Math.round(v * 100)}% (threshold ${Math.round(t * 100)}%)`,
@@ -16,8 +19,9 @@ const LABEL: Record<ServerMetric, (v: number, t: number) => string> = {
 
 /**
  * Server-level alerts: samples event-loop delay, ELU, heap, RSS, CPU and disk free on an interval and
- * raises `server:<metric>:<instanceId>` (one key per instance: a host's condition is never merged with
- * another's) while a threshold is passed (with hysteresis), resolving when it clears. The alert fires only
+ * raises `server:<metric>@<instanceId>` for the process's own metrics (event loop, heap, RSS) and
+ * `server:<metric>@<hostname>` for the machine's (CPU, disk: host-scoped, one notification per host when
+ * the processes of a host share a deduper) while a threshold is passed (with hysteresis), resolving when it clears. The alert fires only
  * if the condition still holds after `forMs` (the threshold's, else `alerts.forMs`). Without an alert
  * manager (alerts off) it only samples: `latest()` still works.
  */
@@ -70,7 +74,7 @@ export class ServerMonitor {
         if (h.bad) {
           alerts.raise({
             key,
-            scope: 'instance',
+            scope: HOST_METRICS.has(m) ? 'host' : 'instance',
             level: t.level ?? 'warning',
             source: 'server',
             title: LABEL[m](v, t.threshold),
