@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { request } from 'undici';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULTS } from '../packages/core/src/config/options';
-import { freePort, killAndWait, ROOT, runCli, startExpressApp, stopAll, track, waitFor, waitPort, type ExampleApp } from './fixtures/cli-helpers';
+import { freePort, ROOT, runCli, startExpressApp, stopAll, waitFor, type ExampleApp } from './fixtures/cli-helpers';
+import { getStatus, runServer } from './helpers/snippet-server';
 import { startHaproxy, requireHaproxy } from './fixtures/haproxy-fixture';
 import { startRollbarCapture, type RollbarCapture } from './fixtures/rollbar-capture';
 
@@ -58,38 +58,7 @@ test('every code block of the guides says how it is exercised', () => {
   expect(ALL.filter((b) => !KNOWN.includes(b.tag)).map((b) => `${name(b)} \`\`\`${b.tag}`)).toEqual([]);
 });
 
-const get = async (port: number, p: string): Promise<number> => {
-  const r = await request(`http://127.0.0.1:${port}${p}`, { headersTimeout: 5000 });
-  await r.body.dump();
-  return r.statusCode;
-};
-
-/** Starts a program, waits for its port, checks the probes, then SIGTERM must give exit 0. */
-async function runServer(file: string, env: Record<string, string>, whileUp?: (port: number) => Promise<void>, exitWithinMs = 20000): Promise<void> {
-  const port = await freePort();
-  const child = track(process.execPath, [file], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ZERODOWN_DRAIN_DELAY_MS: '100', ZERODOWN_CONTROL_SOCKET: 'off', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  try {
-    await waitPort(port, 45000); // generous: 2 shared cores
-    await waitFor('/readyz to pass', async () => (await get(port, '/readyz')) === 200, 10000);
-    expect(await get(port, '/livez')).toBe(200);
-    await whileUp?.(port);
-    const t0 = Date.now();
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(Date.now() - t0).toBeLessThan(exitWithinMs);
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\nits stderr:\n${err}`);
-  } finally {
-    await killAndWait(child);
-  }
-}
+const get = getStatus;
 
 describe('js server / mjs server blocks start, answer the probes and drain to exit 0', () => {
   let rollbar: RollbarCapture;

@@ -1,4 +1,4 @@
-import { breakerOptionsSchema } from '../alerts/schema';
+import { breakerOptionsSchema } from './schema';
 import { validate } from '../config/validate';
 import { ZerodownConfigError } from '../errors';
 import type { HealthRegistry } from '../health/registry';

@@ -1,15 +1,13 @@
 import { constants } from 'node:os';
 import { z } from 'zod';
-import { alertsSchema, breakersSchema, fleetSchema, monitorsSchema, sheddingSchema } from '../alerts/schema';
+import { alertsSchema } from '../alerts/schema';
+import { breakersSchema } from '../breakers/schema';
+import { fleetSchema } from '../fleet/schema';
+import { monitorsSchema } from '../monitors/schema';
+import { sheddingSchema } from '../shedding/schema';
+import { ms } from './zod-helpers';
 
-const MAX_MS = 2 ** 31 - 1;
 const msg = (expected: string) => ({ error: expected });
-
-/** A whole number of milliseconds in [min, 2^31-1]. */
-export function ms(min = 0): z.ZodNumber {
-  const e = msg(`a whole number of milliseconds between ${min} and ${MAX_MS}`);
-  return z.number(e).int(e).min(min, e).max(MAX_MS, e);
-}
 
 const path = z
   .string(msg('a path starting with "/" (no query string)'))

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { zerodown, type Zerodown, type ZerodownOptions } from '../index';
+import { ZerodownError } from '../errors';
 import type { Logger } from '../logger';
 import type { Alert } from '../alerts/types';
 import { FakeRuntime, settle } from './fake-runtime';
@@ -305,4 +306,16 @@ describe('/health agrees with /readyz when a liveness check fails', () => {
     expect(zd.probes.respond('ready', 'GET').statusCode).toBe(503);
     expect(zd.probes.respond('health', 'GET').statusCode).toBe(503);
   });
+});
+
+test('zd.trackUpgrades refuses what is neither a ws server nor an http server with a ZerodownError naming the field', () => {
+  const { zd } = make({});
+  let caught: unknown;
+  try {
+    zd.trackUpgrades({} as never);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ZerodownError);
+  expect(caught).toMatchObject({ code: 'ZERODOWN_CONFIG', field: 'trackUpgrades', message: expect.stringMatching(/WebSocketServer .* or a node:http\(s\) server/) });
 });

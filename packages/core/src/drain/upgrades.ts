@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { ZerodownConfigError } from '../errors';
 import type { Timers } from '../util/time';
 import type { AttachableServer } from './server-tracker';
 
@@ -45,7 +46,7 @@ export class UpgradeClosers {
       return () => this.closers.delete(closer);
     }
     if (!target || typeof (target as AttachableServer).prependListener !== 'function') {
-      throw new TypeError('zd.trackUpgrades: expected a ws WebSocketServer (with .clients) or a node:http(s) server');
+      throw new ZerodownConfigError('trackUpgrades', 'zd.trackUpgrades: expected a ws WebSocketServer (with .clients) or a node:http(s) server');
     }
     const server = target as AttachableServer;
     const sockets = new Map<Duplex, boolean>();

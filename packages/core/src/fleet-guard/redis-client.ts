@@ -1,11 +1,8 @@
+import type { RedisClient } from '../util/redis-client';
 import { FleetGuardError } from './errors';
 
-/** The part of an ioredis client the fleet guard uses (an `ioredis` `Redis` instance fits). */
-export interface FleetRedisClient {
-  eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
-  quit(): Promise<unknown>;
-  disconnect?(): void;
-}
+/** The Redis client the fleet guard uses: the one Redis client interface, shared with fleet mode. */
+export type { RedisClient as FleetRedisClient } from '../util/redis-client';
 
 /** Replaces the password (and user) of a `redis://` URL so it can be shown. */
 export function redactRedisUrl(url: string): string {
@@ -31,10 +28,11 @@ export function redactSecretsIn(text: string, url: string): string {
 
 /**
  * Connects to Redis with ioredis, loaded on first use (an optional peer dependency). Fails fast: one
- * connect attempt bounded by `timeoutMs`, errors without the password.
+ * connect attempt bounded by `timeoutMs`, errors without the password. The caller closes the client
+ * with `quit()`.
  */
-export async function connectFleetRedis(url: string, timeoutMs = 5000): Promise<FleetRedisClient> {
-  type RedisCtor = new (url: string, options: Record<string, unknown>) => FleetRedisClient & { connect(): Promise<void>; on(ev: string, fn: (e: Error) => void): void };
+export async function connectFleetRedis(url: string, timeoutMs = 5000): Promise<RedisClient & { quit(): Promise<unknown> }> {
+  type RedisCtor = new (url: string, options: Record<string, unknown>) => RedisClient & { quit(): Promise<unknown>; connect(): Promise<void>; on(ev: string, fn: (e: Error) => void): void };
   let Redis: RedisCtor;
   try {
     const mod = (await import('ioredis')) as unknown as { default?: RedisCtor & { default?: RedisCtor }; Redis?: RedisCtor };

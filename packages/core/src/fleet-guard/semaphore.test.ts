@@ -1,11 +1,13 @@
 import { startRedis, stopAll } from '../../../../test/fixtures/cli-helpers';
 import { waitFor } from '../../../../test/helpers/wait';
-import { connectFleetRedis, FleetLockTimeoutError, FleetSemaphore, holdFleetSlot, type FleetRedisClient } from './index';
+import { connectFleetRedis, FleetLockTimeoutError, FleetSemaphore, holdFleetSlot } from './index';
+
+type Connected = Awaited<ReturnType<typeof connectFleetRedis>>;
 
 describe('fleet guard (real Redis)', () => {
   let redis: { url: string; stop(): Promise<void> };
-  const clients: FleetRedisClient[] = [];
-  const client = async (): Promise<FleetRedisClient> => {
+  const clients: Connected[] = [];
+  const client = async (): Promise<Connected> => {
     const c = await connectFleetRedis(redis.url);
     clients.push(c);
     return c;

@@ -1,7 +1,7 @@
 import { fullJitter } from '../lb/retry';
 import { sleep } from '../util/time';
 import { FleetGuardError, FleetLockTimeoutError } from './errors';
-import type { FleetRedisClient } from './redis-client';
+import type { RedisClient } from '../util/redis-client';
 
 // KEYS[1] = set; ARGV = holder, limit, ttlMs. Expired holders are dropped first (Redis TIME: one clock
 // for every host); a holder already in the set renews; otherwise it joins when fewer than `limit` hold.
@@ -61,7 +61,7 @@ export class FleetSemaphore {
   readonly key: string;
 
   constructor(
-    private readonly redis: FleetRedisClient,
+    private readonly redis: RedisClient,
     options: FleetSemaphoreOptions,
   ) {
     if (!options.service) throw new FleetGuardError('fleet guard: a service name is required');
@@ -113,7 +113,7 @@ export class FleetSemaphore {
   private async run(script: string, ...args: Array<string | number>): Promise<[number, string[]]> {
     let r: unknown;
     try {
-      r = await this.redis.eval(script, 1, this.key, ...args);
+      r = await this.redis.call('EVAL', script, 1, this.key, ...args);
     } catch (error) {
       throw new FleetGuardError(`fleet guard: Redis command failed: ${(error as Error).message}`, { cause: error });
     }

@@ -5,7 +5,8 @@ import type { BreakerState } from '../breakers/types';
 import type { Logger } from '../logger';
 import type { Disposer } from '../util/emitter';
 import { SafeRedis } from './safe-redis';
-import type { FleetRedis, ResolvedFleetOptions } from './types';
+import type { RedisClient } from '../util/redis-client';
+import type { ResolvedFleetOptions } from './types';
 
 /**
  * Firing a fleet-scoped alert key (one Lua call, atomic). KEYS: state, reporters (a sorted set of instance
@@ -63,7 +64,7 @@ export class FleetCoordinator {
    * two live instances must never share one.
    */
   constructor(
-    client: FleetRedis,
+    client: RedisClient,
     private readonly options: ResolvedFleetOptions,
     private readonly logger: Logger,
     readonly instanceId: string,

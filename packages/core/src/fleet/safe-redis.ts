@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import { withTimeout } from '../util/time';
-import type { FleetRedis } from './types';
+import type { RedisClient } from '../util/redis-client';
 
 /**
  * Runs Redis commands so that Redis trouble never blocks or breaks the caller: not `ready` → skipped at
@@ -10,7 +10,7 @@ export class SafeRedis {
   private down = false;
 
   constructor(
-    private readonly client: FleetRedis,
+    private readonly client: RedisClient,
     private readonly timeoutMs: number,
     private readonly logger: Logger,
   ) {}

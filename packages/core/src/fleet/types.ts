@@ -1,17 +1,12 @@
-/**
- * The subset of an ioredis client fleet mode uses (`status` and `call`). Pass your own client, ideally
- * made with `enableOfflineQueue: false` so commands fail at once while Redis is down.
- */
-export interface FleetRedis {
-  /** ioredis connection status; commands are sent only while it is `ready`. */
-  readonly status: string;
-  call(command: string, ...args: (string | number)[]): Promise<unknown>;
-}
+import type { RedisClient } from '../util/redis-client';
+
+/** The ioredis client fleet mode uses: the one Redis client interface, shared with the fleet guard. */
+export type { RedisClient as FleetRedis } from '../util/redis-client';
 
 /** The `fleet` option: coordination of several instances through Redis (ElastiCache in production). */
 export interface FleetOptions {
   /** The ioredis client (required to turn fleet mode on). */
-  redis?: FleetRedis;
+  redis?: RedisClient;
   /** Namespace of every key. Default `zerodown:<serviceName>`. */
   keyPrefix?: string;
   /** A Redis command slower than this counts as Redis trouble (ms). Default 250. */
@@ -28,7 +23,7 @@ export interface FleetOptions {
 
 /** Fleet options after defaults (without the client). */
 export interface ResolvedFleetOptions {
-  redis: FleetRedis | undefined;
+  redis: RedisClient | undefined;
   keyPrefix: string;
   commandTimeoutMs: number;
   syncIntervalMs: number;

@@ -22,7 +22,7 @@ function whenConnected(client: RedisPingClient, signal: AbortSignal): Promise<vo
       client.removeListener!('end', done);
       signal.removeEventListener('abort', done);
       if (client.status === 'ready') resolve();
-      else reject(new Error(`redis connection is ${client.status}`));
+      else reject(new CheckFailedError(`redis connection is ${client.status}`));
     };
     client.once!('ready', done);
     client.once!('end', done);
