@@ -22,6 +22,8 @@ export interface ControlChannelOptions {
 
 /** Socket paths this process listens on; removed synchronously at process exit if still there. */
 const openPaths = new Map<string, number>();
+/** Paths an instance of this process has chosen and is still preparing or binding (two instances must not race for one). */
+const claimedPaths = new Set<string>();
 let exitHookInstalled = false;
 function onExit(): void {
   for (const [path, ino] of openPaths) unlinkIfOurs(path, ino);
@@ -70,6 +72,7 @@ export class ControlChannel {
   ) {
     this.actualPath = options.path;
     this.listening = this.open();
+    this.listening.catch(() => claimedPaths.delete(this.actualPath));
     // the app keeps serving without the channel: a hostile local user must not be able to stop it from starting
     this.listening.catch((error: unknown) =>
       zd.logger.error({ err: error, socket: this.actualPath }, `zerodown: control channel not started (the app keeps serving without it): ${error instanceof Error ? error.message : String(error)}`),
@@ -85,6 +88,7 @@ export class ControlChannel {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    claimedPaths.delete(this.actualPath);
     const server = this.server;
     if (!server) return;
     server.close();
@@ -96,13 +100,15 @@ export class ControlChannel {
   private async open(): Promise<void> {
     for (let n = 1; ; n++) {
       const path = n === 1 ? this.options.path : this.options.path.replace(/(\.sock)?$/, `-${n}$1`);
-      if (openPaths.has(path)) {
+      if (openPaths.has(path) || claimedPaths.has(path)) {
         if (this.options.explicit) throw new ControlSocketInUseError(path);
         continue;
       }
+      claimedPaths.add(path); // synchronously, before the first await: a second instance takes the next suffix
       try {
         await prepareSocketPath(path, this.options.explicit ? 'shared' : 'private');
       } catch (error) {
+        claimedPaths.delete(path);
         if (error instanceof ControlSocketInUseError && !this.options.explicit && n < 20) continue;
         throw error;
       }
