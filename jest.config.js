@@ -1,7 +1,8 @@
 'use strict';
 /** Jest runs TypeScript through ts-jest (TypeScript 5.9, transpile-only; `tsc -b` in pretest does the type checks). */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, plus a prompt worker exit (see the file)
+  testEnvironment: '<rootDir>/test/helpers/jest-environment.js',
   roots: ['<rootDir>/packages', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
