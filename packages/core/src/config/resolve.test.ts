@@ -21,6 +21,7 @@ describe('configuration', () => {
     [{ runtime: { now: () => 0 } }, 'runtime', /expected an object with now, setTimeout, clearTimeout, onSignal and exit functions/],
     [{ health: { paths: { ready: 'readyz' } } }, 'health.paths.ready', /expected a path starting with "\/"/],
     [{ health: { intervalMs: 5 } }, 'health.intervalMs', /between 100 and/],
+    [{ monitors: { diskIntervalMs: 5 } }, 'monitors.diskIntervalMs', /between 10 and/],
     [{ drian: {} }, 'drian', /unknown option "drian"/],
     [{ health: { exposeDetail: true } }, 'health.exposeDetail', /unknown option/],
     [{ drain: { signals: ['TERM'] } }, 'drain.signals.0', /signal names/],
