@@ -1,3 +1,5 @@
+import { promiseOf } from './promise-of';
+
 /** Injectable clock and timers, so tests can drive time and process effects. */
 export interface Clock {
   now(): number;
@@ -40,20 +42,10 @@ export type TimedResult<T> = { ok: true; value: T } | { ok: false; timedOut: tru
 /**
  * Runs `fn` with an AbortSignal that fires after `ms`; resolves with the outcome, never rejects.
  * A function that ignores the signal is abandoned (not awaited) once the time is up. The timer comes
- * from `timers` (default: unref'd real timers; the drain passes its runtime's ref'd ones). A `fn`
- * that returns (or throws) synchronously is done: no timer is started. For one that returns a
- * promise, the time counts from its return.
+ * from `timers` (default: unref'd real timers; the drain passes its runtime's ref'd ones).
  */
 export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, ms: number, timers: Timers = backgroundTimers): Promise<TimedResult<T>> {
   const ac = new AbortController();
-  let out: T | PromiseLike<T>;
-  try {
-    out = fn(ac.signal);
-  } catch (error) {
-    return Promise.resolve({ ok: false, timedOut: false, error });
-  }
-  if (!isThenable(out)) return Promise.resolve({ ok: true, value: out });
-  const pending = out;
   return new Promise<TimedResult<T>>((resolve) => {
     let settled = false;
     const t = timers.setTimeout(() => {
@@ -62,7 +54,7 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, ms: 
       ac.abort(new Error(`timed out after ${ms} ms`));
       resolve({ ok: false, timedOut: true });
     }, ms);
-    Promise.resolve(pending).then(
+    promiseOf(() => fn(ac.signal)).then(
       (value) => {
         if (settled) return;
         settled = true;
@@ -77,8 +69,4 @@ export function withTimeout<T>(fn: (signal: AbortSignal) => Promise<T> | T, ms: 
       },
     );
   });
-}
-
-function isThenable<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as PromiseLike<T>).then === 'function';
 }
