@@ -35,12 +35,19 @@ function readTotal(file) {
  * Starts `file` under callgrind; resolves with { port, stop() } once it printed its port. `stop()`
  * sends SIGINT and resolves with the total instruction count once valgrind wrote its output.
  * `keep`: a path to copy the callgrind output file to (for callgrind_annotate).
+ *
+ * Each run gets its own empty `XDG_RUNTIME_DIR` (unless `env` sets one), where zerodown's default
+ * control socket goes: SIGINT kills a server without signal handlers before it removes its socket,
+ * and the next run would otherwise prune that stale socket (and any other process's on the machine)
+ * at startup: one-time work of a varying amount, part of it late enough to land in a measured window.
  */
 function startUnderCallgrind(file, { env = {}, keep, valgrindArgs = [] } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zd-callgrind-'));
   const out = path.join(dir, 'callgrind.out');
+  const runtimeDir = path.join(dir, 'run');
+  fs.mkdirSync(runtimeDir, { mode: 0o700 });
   const args = ['--tool=callgrind', '--smc-check=all', `--callgrind-out-file=${out}`, ...valgrindArgs, process.execPath, '--predictable', file];
-  const child = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr = (stderr + d).slice(-4000);

@@ -122,7 +122,7 @@ export class Zerodown {
     this.resilience = createResilience(this);
     ({ breakers: this.breakers, alerts: this.alerts, monitors: this.monitors, shedding: this.shedding } = this.resilience);
     if (this.options.health.eventLoopStallMs > 0) {
-      this.health.register('eventloop', eventLoopDelayCheck({ maxMs: this.options.health.eventLoopStallMs }), { liveness: true, critical: true, timeoutMs: 1000 });
+      this.health.register('eventloop', eventLoopDelayCheck({ maxMs: this.options.health.eventLoopStallMs }), { liveness: true, critical: true, timeoutMs: 1000, intervalMs: this.options.health.eventLoopIntervalMs });
     }
     this.health.start();
     this.removeSignals = installSignalHandlers(this, this.runtime, this.options.drain.signals);

@@ -53,6 +53,11 @@ export interface HealthOptions {
   timeoutMs?: number;
   /** Liveness fails when the event loop was blocked longer than this (ms). Default 10000; 0 turns it off. */
   eventLoopStallMs?: number;
+  /**
+   * How often the `eventloop` liveness check reads the worst delay since its previous run (ms). A stall is
+   * never missed between runs; the verdict comes up to this long after it ends and then holds this long. Default 10000.
+   */
+  eventLoopIntervalMs?: number;
 }
 
 /** The shutdown pipeline. */
@@ -118,6 +123,7 @@ export interface ResolvedOptions {
     intervalMs: number;
     timeoutMs: number;
     eventLoopStallMs: number;
+    eventLoopIntervalMs: number;
   };
   drain: {
     delayMs: number;
@@ -141,7 +147,7 @@ export interface ResolvedOptions {
 
 /** Defaults in one place (documented in the README's table; a test checks they agree). */
 export const DEFAULTS = {
-  health: { paths: { live: '/livez', ready: '/readyz', health: '/health' }, exposeDetails: false, intervalMs: 5000, timeoutMs: 2000, eventLoopStallMs: 10000 },
+  health: { paths: { live: '/livez', ready: '/readyz', health: '/health' }, exposeDetails: false, intervalMs: 5000, timeoutMs: 2000, eventLoopStallMs: 10000, eventLoopIntervalMs: 10000 },
   drain: { signals: ['SIGTERM', 'SIGINT'] as NodeJS.Signals[], hookTimeoutMs: 5000, hookBudgetMs: 10000, flushTimeoutMs: 2000, exit: true, extraTimeoutMs: 30000 },
   loadBalancer: { idleTimeoutMs: 60000, healthCheckIntervalMs: 5000, unhealthyThreshold: 2 },
 } as const;

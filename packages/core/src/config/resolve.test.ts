@@ -21,6 +21,8 @@ describe('configuration', () => {
     [{ runtime: { now: () => 0 } }, 'runtime', /expected an object with now, setTimeout, clearTimeout, onSignal and exit functions/],
     [{ health: { paths: { ready: 'readyz' } } }, 'health.paths.ready', /expected a path starting with "\/"/],
     [{ health: { intervalMs: 5 } }, 'health.intervalMs', /between 100 and/],
+    [{ health: { eventLoopIntervalMs: 50 } }, 'health.eventLoopIntervalMs', /between 100 and/],
+    [{ monitors: { diskIntervalMs: 5 } }, 'monitors.diskIntervalMs', /between 10 and/],
     [{ drian: {} }, 'drian', /unknown option "drian"/],
     [{ health: { exposeDetail: true } }, 'health.exposeDetail', /unknown option/],
     [{ drain: { signals: ['TERM'] } }, 'drain.signals.0', /signal names/],
@@ -67,6 +69,13 @@ describe('configuration', () => {
     expect(d.options.health.paths).toEqual({ live: '/livez', ready: '/readyz', health: '/health' });
     expect(d.options.health.exposeDetails).toBe(false);
     expect(d.options.loadBalancer.idleTimeoutMs).toBe(60000);
+    // README / docs/breakers-and-alerts.md: the background cadence (issue 9)
+    expect(d.health.get('eventloop')?.intervalMs).toBe(10000);
+    expect(d.options.monitors.intervalMs).toBe(10000);
+    expect(d.options.monitors.diskIntervalMs).toBe(60000);
     d.dispose();
+    const fast = zerodown({ ...base, env: {}, control: { socket: false }, health: { eventLoopIntervalMs: 500 } });
+    expect(fast.health.get('eventloop')?.intervalMs).toBe(500);
+    fast.dispose();
   });
 });

@@ -52,6 +52,7 @@ export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOpti
       intervalMs: o.health?.intervalMs ?? DEFAULTS.health.intervalMs,
       timeoutMs: o.health?.timeoutMs ?? DEFAULTS.health.timeoutMs,
       eventLoopStallMs: o.health?.eventLoopStallMs ?? DEFAULTS.health.eventLoopStallMs,
+      eventLoopIntervalMs: o.health?.eventLoopIntervalMs ?? DEFAULTS.health.eventLoopIntervalMs,
     },
     drain: {
       delayMs,

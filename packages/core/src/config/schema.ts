@@ -45,6 +45,7 @@ export const optionsSchema = z
           intervalMs: ms(100).optional(),
           timeoutMs: ms(1).optional(),
           eventLoopStallMs: ms(0).optional(),
+          eventLoopIntervalMs: ms(100).optional(),
         },
         msg('an object'),
       )

@@ -1,8 +1,9 @@
-import { lstat, mkdir, readdir, unlink } from 'node:fs/promises';
+import { lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { ControlSocketInUseError, ControlSocketPathError } from './errors';
-import { assertTrustedDirectory, assertTrustedSocket, type DirectoryRule } from './trust';
+import { assertTrustedDirectorySync, assertTrustedSocketSync, type DirectoryRule } from './trust';
 
 /** How a socket path answered a connection attempt. */
 export type SocketProbe = 'live' | 'stale' | 'missing';
@@ -31,19 +32,23 @@ export function probeSocket(path: string, timeoutMs = 1000): Promise<SocketProbe
  * stale socket left by a crashed process of ours, and throws {@link ControlSocketInUseError} when a live
  * process serves it, {@link ControlSocketPathError} when the path is not a socket, or
  * `ControlTrustError` when the socket there belongs to another user.
+ *
+ * The directory and path checks are synchronous (a few metadata calls on a local runtime directory):
+ * the channel is bound within the app's startup instead of several event-loop turns after it. Only
+ * probing a socket that is already there waits.
  */
 export async function prepareSocketPath(path: string, rule: DirectoryRule = 'shared'): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await assertTrustedDirectory(dirname(path), rule);
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  assertTrustedDirectorySync(dirname(path), rule);
   let isSocket: boolean;
   try {
-    isSocket = (await lstat(path)).isSocket();
+    isSocket = lstatSync(path).isSocket();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
   if (!isSocket) throw new ControlSocketPathError(path, 'exists and is not a socket');
-  await assertTrustedSocket(path);
+  assertTrustedSocketSync(path);
   const probe = await probeSocket(path);
   if (probe === 'live') throw new ControlSocketInUseError(path);
   if (probe === 'stale') await unlink(path).catch((error: NodeJS.ErrnoException) => {
@@ -57,7 +62,12 @@ export async function prepareSocketPath(path: string, rule: DirectoryRule = 'sha
  */
 export async function pruneStaleSockets(dir: string): Promise<number> {
   let removed = 0;
-  const names = await readdir(dir).catch(() => [] as string[]);
+  let names: string[];
+  try {
+    names = readdirSync(dir); // synchronous like the path checks above: only probing a candidate waits
+  } catch {
+    return 0;
+  }
   for (const name of names) {
     const m = /-(\d+)(?:-\d+)?\.sock$/.exec(name);
     if (!m) continue;
@@ -65,7 +75,7 @@ export async function pruneStaleSockets(dir: string): Promise<number> {
     if (pid === process.pid || processExists(pid)) continue;
     const path = join(dir, name);
     try {
-      if (!(await lstat(path)).isSocket() || (await probeSocket(path, 200)) !== 'stale') continue;
+      if (!lstatSync(path).isSocket() || (await probeSocket(path, 200)) !== 'stale') continue;
       await unlink(path);
       removed++;
     } catch {

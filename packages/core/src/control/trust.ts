@@ -1,5 +1,5 @@
 import { lstat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { ControlTrustError } from './errors';
 
@@ -22,9 +22,22 @@ async function lstatUnlessUnreachable(path: string, unreachableOk: boolean): Pro
   try {
     return await lstat(path);
   } catch (error) {
-    if (unreachableOk && UNREACHABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
-    throw error;
+    return unreachable(error, unreachableOk);
   }
+}
+
+/** {@link lstatUnlessUnreachable}, synchronously (the app's own socket path at startup: a local runtime directory). */
+function lstatSyncUnlessUnreachable(path: string, unreachableOk: boolean): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    return unreachable(error, unreachableOk);
+  }
+}
+
+function unreachable(error: unknown, unreachableOk: boolean): undefined {
+  if (unreachableOk && UNREACHABLE.has((error as NodeJS.ErrnoException).code ?? '')) return undefined;
+  throw error;
 }
 
 /** This process's uid, or `undefined` where there are none (Windows): no ownership checks there. */
@@ -63,8 +76,19 @@ function directoryFix(dir: string, st: Stats, rule: DirectoryRule, uid: number):
  */
 export async function assertTrustedDirectory(dir: string, rule: DirectoryRule, options: { missingOk?: boolean } = {}): Promise<void> {
   const uid = currentUid();
-  const st = uid === undefined ? undefined : await lstatUnlessUnreachable(dir, options.missingOk === true);
-  if (uid === undefined || st === undefined) return;
+  if (uid === undefined) return;
+  checkDirectory(dir, await lstatUnlessUnreachable(dir, options.missingOk === true), rule, uid);
+}
+
+/** {@link assertTrustedDirectory}, synchronously. */
+export function assertTrustedDirectorySync(dir: string, rule: DirectoryRule, options: { missingOk?: boolean } = {}): void {
+  const uid = currentUid();
+  if (uid === undefined) return;
+  checkDirectory(dir, lstatSyncUnlessUnreachable(dir, options.missingOk === true), rule, uid);
+}
+
+function checkDirectory(dir: string, st: Stats | undefined, rule: DirectoryRule, uid: number): void {
+  if (st === undefined) return;
   const problem = directoryProblem(st, rule, uid);
   if (problem === undefined) return;
   throw new ControlTrustError(dir, 'directory', `zerodown: refusing the control socket directory ${dir}: it ${problem} (owner uid ${st.uid}, mode ${formatMode(st.mode)}); ${directoryFix(dir, st, rule, uid)}`, { ownerUid: st.uid, mode: st.mode & 0o7777 });
@@ -77,8 +101,19 @@ export async function assertTrustedDirectory(dir: string, rule: DirectoryRule, o
  */
 export async function assertTrustedSocket(path: string): Promise<void> {
   const uid = currentUid();
-  const st = uid === undefined ? undefined : await lstatUnlessUnreachable(path, true);
-  if (uid === undefined || st === undefined) return;
+  if (uid === undefined) return;
+  checkSocket(path, await lstatUnlessUnreachable(path, true), uid);
+}
+
+/** {@link assertTrustedSocket}, synchronously. */
+export function assertTrustedSocketSync(path: string): void {
+  const uid = currentUid();
+  if (uid === undefined) return;
+  checkSocket(path, lstatSyncUnlessUnreachable(path, true), uid);
+}
+
+function checkSocket(path: string, st: Stats | undefined, uid: number): void {
+  if (st === undefined) return;
   if (st.isSocket() && (st.uid === uid || st.uid === 0)) return;
   const what = st.isSymbolicLink() ? 'is a symbolic link' : !st.isSocket() ? 'is not a socket' : `is owned by uid ${st.uid}, not by you (uid ${uid}) or root`;
   throw new ControlTrustError(

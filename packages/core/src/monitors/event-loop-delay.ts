@@ -23,9 +23,11 @@ const RESET_ABOVE_MS = EVENT_LOOP_RESOLUTION_MS / 2;
  *
  * `reset()` (and `enable()`) drop the first tick after it: node records a tick's delta only when it
  * has a previous tick, so a block right after a reset would be lost. The first fold after a reset
- * recovers it: the recorded ticks span `mean × count`, and whatever time since the reset they do not
- * cover was spent before the first recorded tick or after the last one (counted as one delay, less a
- * resolution). `mean` walks the whole histogram, so it is read only then (until a tick is recorded).
+ * recovers it: the recorded ticks span at most `max × count`, and whatever time since the reset they
+ * do not cover was spent before the first recorded tick or after the last one (counted as one delay,
+ * less a resolution). That bound is lower than the exact span (`mean × count`), so it never reports
+ * more than happened; it reads only `count` and `max`, which node keeps as it records, where `mean`
+ * walks the whole bucket array (tens of thousands of buckets: over a million instructions a read).
  */
 class SharedHistogram {
   private histogram: IntervalHistogram | undefined;
@@ -63,9 +65,11 @@ class SharedHistogram {
     if (!h) return;
     const now = performance.now();
     const count = h.count;
-    let maxMs = count > 0 ? h.max / 1e6 - EVENT_LOOP_RESOLUTION_MS : 0;
+    const maxDeltaMs = count > 0 ? h.max / 1e6 : 0;
+    let maxMs = count > 0 ? maxDeltaMs - EVENT_LOOP_RESOLUTION_MS : 0;
     if (this.afterReset && this.resetAt !== undefined) {
-      const recordedMs = count > 0 ? (h.mean * count) / 1e6 : 0;
+      // every recorded delta is at most max, so the recorded ticks span at most max × count
+      const recordedMs = maxDeltaMs * count;
       // the unrecorded time also holds up to a resolution before the first tick and after the last one
       maxMs = Math.max(maxMs, now - this.resetAt - recordedMs - EVENT_LOOP_RESOLUTION_MS);
       // until a tick is recorded, the dropped one may still be ahead

@@ -7,18 +7,23 @@ import type { ServerMetric, ServerSample } from './types';
 
 /**
  * Reads server metrics; each `sample()` reports the interval since the previous one (the event-loop delay
- * includes the sampler's own lateness given the expected `intervalMs`: see {@link EventLoopDelay}).
+ * includes the sampler's own lateness given the expected `intervalMs`: see {@link EventLoopDelay}). Disk
+ * free space changes slowly and `statfs` may go to a network filesystem, so it is read at most every
+ * `diskIntervalMs` (0: every sample); samples in between repeat the last reading.
  */
 export class ServerSampler {
   private readonly delay: EventLoopDelay | undefined;
   private elu: EventLoopUtilization;
   private cpu = readCpuTimes();
   private readonly heapLimit = getHeapStatistics().heap_size_limit;
+  /** The last disk reading and when it was taken (undefined: not yet). */
+  private disk: { percent: number | undefined; at: number } | undefined;
 
   constructor(
     private readonly metrics: ReadonlySet<ServerMetric>,
     private readonly diskPath: string,
     intervalMs = 0,
+    private readonly diskIntervalMs = 0,
   ) {
     if (metrics.has('eventLoopDelayMs')) this.delay = new EventLoopDelay(intervalMs);
     this.elu = performance.eventLoopUtilization();
@@ -43,14 +48,23 @@ export class ServerSampler {
       this.cpu = now;
     }
     if (m.has('diskFreePercent')) {
-      try {
-        const st = await statfs(this.diskPath);
-        s.diskFreePercent = st.blocks > 0 ? Math.round((st.bavail / st.blocks) * 1000) / 10 : undefined;
-      } catch {
-        s.diskFreePercent = undefined;
-      }
+      const d = this.disk;
+      s.diskFreePercent = d && performance.now() - d.at < this.diskIntervalMs ? d.percent : await this.readDisk();
     }
     return s;
+  }
+
+  private async readDisk(): Promise<number | undefined> {
+    const at = performance.now();
+    let percent: number | undefined;
+    try {
+      const st = await statfs(this.diskPath);
+      percent = st.blocks > 0 ? Math.round((st.bavail / st.blocks) * 1000) / 10 : undefined;
+    } catch {
+      percent = undefined;
+    }
+    this.disk = { percent, at };
+    return percent;
   }
 
   /** Stops the event-loop histogram. */

@@ -17,4 +17,5 @@ export const monitorsSchema = strictObject({
   cpuPercent: threshold.optional(),
   diskFreePercent: threshold.optional(),
   diskPath: z.string(e('a filesystem path')).min(1, e('a filesystem path')).optional(),
+  diskIntervalMs: ms(10).optional(),
 });

@@ -40,7 +40,7 @@ export class ServerMonitor {
     for (const [m, t] of Object.entries(options.thresholds) as [ServerMetric, Threshold][]) {
       this.states.set(m, { t, h: new Hysteresis(t, m === 'diskFreePercent') });
     }
-    this.sampler = new ServerSampler(new Set(this.states.keys()), options.diskPath, options.intervalMs);
+    this.sampler = new ServerSampler(new Set(this.states.keys()), options.diskPath, options.intervalMs, options.diskIntervalMs);
   }
 
   /**

@@ -21,7 +21,7 @@ export interface Threshold extends OnCallMeta {
 export interface MonitorOptions {
   /** Turn server monitors off entirely. Default true. They sample even when `alerts.enabled` is false (read `zd.monitors.latest()`). */
   enabled?: boolean;
-  /** Sampling interval (ms). Default 5000. */
+  /** Sampling interval (ms). Default 10000. */
   intervalMs?: number;
   eventLoopDelayMs?: Threshold | false;
   eventLoopUtilization?: Threshold | false;
@@ -32,6 +32,8 @@ export interface MonitorOptions {
   diskFreePercent?: Threshold | false;
   /** Filesystem checked for free space. Default `process.cwd()`. */
   diskPath?: string;
+  /** Free space is read at most this often (ms); samples in between repeat the last reading. Default 60000. */
+  diskIntervalMs?: number;
 }
 
 /** One sample of every metric (undefined: not measured yet). */
@@ -42,12 +44,14 @@ export interface ResolvedMonitorOptions {
   enabled: boolean;
   intervalMs: number;
   diskPath: string;
+  diskIntervalMs: number;
   thresholds: Partial<Record<ServerMetric, Threshold>>;
 }
 
 /** Default thresholds (documented in the README). */
-export const MONITOR_DEFAULTS: { intervalMs: number; thresholds: Partial<Record<ServerMetric, Threshold>> } = {
-  intervalMs: 5000,
+export const MONITOR_DEFAULTS: { intervalMs: number; diskIntervalMs: number; thresholds: Partial<Record<ServerMetric, Threshold>> } = {
+  intervalMs: 10000,
+  diskIntervalMs: 60000,
   thresholds: {
     eventLoopDelayMs: { threshold: 1000, level: 'warning' },
     eventLoopUtilization: { threshold: 0.98, level: 'warning', samples: 3 },
@@ -66,5 +70,11 @@ export function resolveMonitorOptions(o: MonitorOptions | undefined): ResolvedMo
     const t = given ?? MONITOR_DEFAULTS.thresholds[m];
     if (t) thresholds[m] = { ...MONITOR_DEFAULTS.thresholds[m], ...t };
   }
-  return { enabled: o?.enabled ?? true, intervalMs: o?.intervalMs ?? MONITOR_DEFAULTS.intervalMs, diskPath: o?.diskPath ?? process.cwd(), thresholds };
+  return {
+    enabled: o?.enabled ?? true,
+    intervalMs: o?.intervalMs ?? MONITOR_DEFAULTS.intervalMs,
+    diskPath: o?.diskPath ?? process.cwd(),
+    diskIntervalMs: o?.diskIntervalMs ?? MONITOR_DEFAULTS.diskIntervalMs,
+    thresholds,
+  };
 }

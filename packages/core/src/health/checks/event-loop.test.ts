@@ -31,6 +31,25 @@ describe('eventLoopDelayCheck (the liveness check on the shared event-loop histo
     }
   });
 
+  test('a block right after a read that reset the histogram is still seen (the tick node drops after a reset)', async () => {
+    const check = eventLoopDelayCheck({ maxMs: 300 });
+    try {
+      await check.run(new AbortController().signal); // starts reading
+      await sleep(250); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
+      blockFor(400);
+      await sleep(20); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
+      const first = (await check.run(new AbortController().signal)) as CheckOutcome; // sees the block and resets the histogram
+      expect(first.observedValue).toBeGreaterThanOrEqual(250);
+      blockFor(900); // at once: node drops the first tick after the reset, which this block delays
+      await sleep(20); // sleep-ok: the event loop must turn for the histogram to record (the subject of the test)
+      const second = (await check.run(new AbortController().signal)) as CheckOutcome;
+      expect(second.status).toBe('fail');
+      expect(second.observedValue).toBeGreaterThanOrEqual(700);
+    } finally {
+      check.dispose?.();
+    }
+  });
+
   test('readers of the one histogram each see a block, whoever read last', async () => {
     const check = eventLoopDelayCheck({ maxMs: 150 });
     const monitor = new EventLoopDelay(0);
