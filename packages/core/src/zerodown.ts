@@ -18,7 +18,7 @@ import { serialOperations } from './lb/serial-operations';
 import { Lifecycle, type LifecycleState } from './lifecycle/state';
 import type { Logger } from './logger';
 import { Probes } from './probes/probes';
-import { startControlChannel, type ControlChannel } from './control/channel';
+import type { ControlChannel } from './control/channel';
 import { Emitter, type Disposer } from './util/emitter';
 import { createResilience, type Resilience } from './compose/resilience';
 import type { AlertManager } from './alerts/manager';
@@ -126,7 +126,7 @@ export class Zerodown {
     }
     this.health.start();
     this.removeSignals = installSignalHandlers(this, this.runtime, this.options.drain.signals);
-    this.control = this.options.control && startControlChannel(this, this.options.control);
+    this.control = this.options.control && (require('./control/channel') as typeof import('./control/channel')).startControlChannel(this, this.options.control);
     this.workerLink = startWorkerLink(this, options?.env ?? process.env);
   }
 

@@ -1,6 +1,6 @@
 import { ZerodownConfigError } from '../errors';
 import { describeValue } from '../config/validate';
-import { isHttpUrl } from '../config/zod-helpers';
+import { isHttpUrl } from '../config/url';
 import { defaultInstanceId } from './manager';
 import type { NewRelicLike } from './sinks/newrelic';
 import type { RollbarLike } from './sinks/rollbar';

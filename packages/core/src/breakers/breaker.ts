@@ -2,8 +2,11 @@ import type CircuitBreaker from 'opossum';
 import { promiseOf } from '../util/promise-of';
 import { BreakerOpenError, translateBreakerError } from './errors';
 import { CallContext, type CallOwner } from './call-context';
-import { OwnedCircuit, timeoutOf, type CircuitOwner, type CircuitSettings } from './circuit';
+import type { OwnedCircuit, CircuitOwner, CircuitSettings } from './circuit';
 import type { BreakerAction, BreakerInfo, BreakerOptions, BreakerState } from './types';
+
+/** opossum (and the circuit built on it) loads on a breaker's first call: a process without breakers never holds it. */
+const circuitCode = (): typeof import('./circuit') => require('./circuit') as typeof import('./circuit');
 
 /** Hooks a breaker reports to (the registry wires alerts, health and the fleet through them; one object for all). */
 export interface BreakerHooks {
@@ -50,7 +53,7 @@ export class Breaker implements CircuitOwner, CallOwner {
     const translate = options.fallback
       ? undefined
       : (error: unknown): never => {
-          throw translateBreakerError(name, timeoutOf(settings), error);
+          throw translateBreakerError(name, circuitCode().timeoutOf(settings), error);
         };
     this.fire = (...args: unknown[]): Promise<unknown> => {
       if (this.holdProbe) return this.rejectFast(args);
@@ -146,11 +149,11 @@ export class Breaker implements CircuitOwner, CallOwner {
 
   /** @internal Runs the app's fallback with (error, ...args). */
   runFallback(error: Error, args: unknown[]): unknown {
-    return this.options.fallback!(translateBreakerError(this.name, timeoutOf(this.settings), error) as Error, ...args);
+    return this.options.fallback!(translateBreakerError(this.name, circuitCode().timeoutOf(this.settings), error) as Error, ...args);
   }
 
   private make(): OwnedCircuit {
-    const circuit = new OwnedCircuit(this.action as Action, this.settings, this, this.options.fallback !== undefined);
+    const circuit = new (circuitCode().OwnedCircuit)(this.action as Action, this.settings, this, this.options.fallback !== undefined);
     this.made = circuit;
     if (this.shut) circuit.shutdown();
     return circuit;

@@ -1,4 +1,4 @@
-import CircuitBreaker from 'opossum';
+import type CircuitBreaker from 'opossum';
 import { ZerodownError } from '../errors';
 
 /**
@@ -30,7 +30,8 @@ export class BreakerTimeoutError extends ZerodownError {
  * that happens to carry the same code, is returned unchanged.
  */
 export function translateBreakerError(breaker: string, timeoutMs: number, error: unknown): unknown {
-  if (!(error instanceof Error) || !CircuitBreaker.isOurError(error)) return error;
+  // (opossum is loaded by then: only a breaker's call gets here)
+  if (!(error instanceof Error) || !(require('opossum') as typeof CircuitBreaker).isOurError(error)) return error;
   const code = (error as { code?: unknown }).code;
   if (code === 'EOPENBREAKER') return new BreakerOpenError(breaker, { cause: error });
   if (code === 'ETIMEDOUT') return new BreakerTimeoutError(breaker, timeoutMs, { cause: error });

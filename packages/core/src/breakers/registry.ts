@@ -1,4 +1,3 @@
-import { breakerOptionsSchema } from './schema';
 import { validate } from '../config/validate';
 import { ZerodownConfigError } from '../errors';
 import type { HealthRegistry } from '../health/registry';
@@ -67,7 +66,8 @@ export class BreakerRegistry {
     if (this.breakers.has(name)) {
       throw new ZerodownConfigError(`breakers.${name}`, `zerodown: a breaker named "${name}" already exists; wrap each third party once and share the returned function`);
     }
-    validate(breakerOptionsSchema, options, `breakers.${name}`);
+    // (zod and the schema load on the first wrap: a process without breakers never needs them)
+    validate((require('./schema') as typeof import('./schema')).breakerOptionsSchema, options, `breakers.${name}`);
     const breaker = new Breaker(name, fn as BreakerAction<unknown[], unknown>, options as BreakerOptions<unknown[], unknown>, this.settingsFor(options as BreakerOptions<unknown[], unknown>), this.hooks);
     if (this.health && options.health !== false) {
       this.health.register(BREAKER_CHECK_PREFIX + name, breakerCheck(breaker), {

@@ -1,19 +1,17 @@
 import { BREAKER_CHECK_PREFIX, BreakerRegistry } from '../breakers/registry';
 import type { ResolvedBreakerDefaults } from '../breakers/types';
-import { FleetCoordinator } from '../fleet/coordinator';
+import type { FleetCoordinator } from '../fleet/coordinator';
 import type { ResolvedFleetOptions } from '../fleet/types';
 import type { HealthRegistry } from '../health/registry';
 import type { Logger } from '../logger';
-import { ServerMonitor } from '../monitors/server-monitor';
+import type { ServerMonitor } from '../monitors/server-monitor';
 import type { ResolvedMonitorOptions } from '../monitors/types';
 import { Shedder, type ResolvedSheddingOptions } from '../shedding/shedder';
 import type { Disposer } from '../util/emitter';
 import { AlertManager } from '../alerts/manager';
 import type { ResolvedAlertOptions } from '../alerts/options';
-import { newRelicSink } from '../alerts/sinks/newrelic';
 import { loggerSink } from '../alerts/sinks/logger';
 import { rollbarSink } from '../alerts/sinks/rollbar';
-import { webhookSink } from '../alerts/sinks/webhook';
 import { breakerAlerts } from '../alerts/sources/breakers';
 import { healthAlerts } from '../alerts/sources/health';
 import { processAlerts } from '../alerts/sources/process';
@@ -66,8 +64,9 @@ export function createResilience(host: ResilienceHost): Resilience {
       const rb = rollbarSink({ ...(o.alerts.rollbar ? { rollbar: o.alerts.rollbar } : {}), env: o.alerts.env, logger });
       if (rb) alerts.addSink(rb);
     }
-    if (o.alerts.newrelic) alerts.addSink(newRelicSink(o.alerts.newrelic));
-    for (const w of o.alerts.webhooks) alerts.addSink(webhookSink(w, logger));
+    // (sinks, monitors and the fleet load only when configured: a process holds only the code it uses)
+    if (o.alerts.newrelic) alerts.addSink((require('../alerts/sinks/newrelic') as typeof import('../alerts/sinks/newrelic')).newRelicSink(o.alerts.newrelic));
+    for (const w of o.alerts.webhooks) alerts.addSink((require('../alerts/sinks/webhook') as typeof import('../alerts/sinks/webhook')).webhookSink(w, logger));
     for (const s of o.alerts.sinks) alerts.addSink(s);
 
     disposers.push(breakerAlerts(breakers, alerts));
@@ -101,10 +100,12 @@ export function createResilience(host: ResilienceHost): Resilience {
   }
   // monitors sample even with alerts off (zd.monitors.latest()); they raise server alerts only with alerts on
   if (o.monitors.enabled) {
+    const { ServerMonitor } = require('../monitors/server-monitor') as typeof import('../monitors/server-monitor');
     monitors = new ServerMonitor(o.monitors, o.alerts.enabled ? alerts : undefined, logger);
     monitors.start();
   }
   if (o.fleet.redis) {
+    const { FleetCoordinator } = require('../fleet/coordinator') as typeof import('../fleet/coordinator');
     fleet = new FleetCoordinator(o.fleet.redis, o.fleet, logger, alerts.instanceId);
     alerts.setDeduper(fleet.dedupe);
     fleet.attach(breakers);

@@ -1,7 +1,7 @@
 import { createDefaultLogger } from '../logger';
 import { ZerodownConfigError } from '../errors';
 import { DEFAULTS, type ResolvedOptions, type ZerodownOptions } from './options';
-import { optionsSchema } from './schema';
+import { quickValidate } from './quick';
 import { describeSource, envInt, validate } from './validate';
 import { TOKEN_EXPECTED, tokenProblem } from './token';
 import { resolveAlertOptions } from '../alerts/options';
@@ -13,7 +13,8 @@ import { resolveControlSocket } from '../control/paths';
 
 /** Validates options and applies env and defaults: code wins over env, env over defaults. */
 export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOptions {
-  const o = validate(optionsSchema, input ?? {}, '') as ZerodownOptions;
+  // the common options are checked without zod; zod (and the schemas) load only when needed
+  const o = (quickValidate(input ?? {}) ?? validate((require('./schema') as typeof import('./schema')).optionsSchema, input ?? {}, '')) as ZerodownOptions;
   const env = o.env ?? process.env;
   const lb = {
     idleTimeoutMs: o.loadBalancer?.idleTimeoutMs ?? DEFAULTS.loadBalancer.idleTimeoutMs,

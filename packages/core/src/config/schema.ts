@@ -23,7 +23,11 @@ function isCatchableSignal(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(constants.signals, name) && !UNCATCHABLE.has(name);
 }
 
-/** zod schema of {@link ZerodownOptions}; unknown keys are errors so typos fail fast. */
+/**
+ * zod schema of {@link ZerodownOptions}; unknown keys are errors so typos fail fast. The common options
+ * are first checked without zod by `quick.ts` (zod loads only when it defers): a rule changed here must
+ * change there too (`quick.test.ts` compares the two on boundary values).
+ */
 export const optionsSchema = z
   .object({
     logger: z

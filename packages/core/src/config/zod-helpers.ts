@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { isHttpUrl } from './url';
+
+export { isHttpUrl };
 
 /** The largest timer delay Node accepts (ms). */
 export const MAX_MS = 2 ** 31 - 1;
@@ -29,16 +32,6 @@ export const bool = z.boolean(e('true or false'));
 export const strictObject = <S extends z.ZodRawShape>(shape: S, expected = 'an object') => z.object(shape, e(expected)).strict();
 /** A function (its signature is described by `expected`). */
 export const fn = (expected: string) => z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', e(expected));
-/** True for a string `new URL` accepts with an http(s) scheme. */
-export function isHttpUrl(v: string): boolean {
-  if (!/^https?:\/\/\S+$/i.test(v)) return false;
-  try {
-    new URL(v);
-    return true;
-  } catch {
-    return false;
-  }
-}
 /** An http(s) URL. */
 export const url = z.string(e('an http(s) URL')).refine(isHttpUrl, e('an http(s) URL'));
 /** An alert level. */

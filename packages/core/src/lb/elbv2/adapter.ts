@@ -1,7 +1,10 @@
 import type { LoadBalancerAdapter, LoadBalancerContext } from '../adapter';
 import { guardBypass } from '../guard';
 import type { LbProgress } from '../progress';
-import { createElbv2TargetGroups, formatTarget, type Elbv2TargetGroups } from './target-groups';
+import type { Elbv2TargetGroups } from './target-groups';
+
+/** The target-group code loads on first use (a process that never drains through ELBv2 does not hold it). */
+const targetGroups = (): typeof import('./target-groups') => require('./target-groups') as typeof import('./target-groups');
 import type { Elbv2Options } from './types';
 
 /** Options of {@link elbv2Adapter}: the target groups' options plus the deregistration guard. */
@@ -38,7 +41,7 @@ export function elbv2Adapter(options: Elbv2AdapterOptions): LoadBalancerAdapter 
   let groups: Promise<Elbv2TargetGroups> | undefined;
   const get = (): Promise<Elbv2TargetGroups> => {
     if (!groups) {
-      const p = createElbv2TargetGroups(options);
+      const p = targetGroups().createElbv2TargetGroups(options);
       groups = p;
       p.catch(() => {
         if (groups === p) groups = undefined;
@@ -52,7 +55,7 @@ export function elbv2Adapter(options: Elbv2AdapterOptions): LoadBalancerAdapter 
     async deregister(ctx) {
       const g = await get();
       const target = await g.resolveSelf(ctx.signal);
-      ctx.logger.info({ loadBalancer: 'elbv2', target: formatTarget(target), targetGroups: g.targetGroupArns }, 'zerodown: deregistering from the load balancer');
+      ctx.logger.info({ loadBalancer: 'elbv2', target: targetGroups().formatTarget(target), targetGroups: g.targetGroupArns }, 'zerodown: deregistering from the load balancer');
       await g.deregister(target, {
         signal: ctx.signal,
         inflight: ctx.inflight,
@@ -66,7 +69,7 @@ export function elbv2Adapter(options: Elbv2AdapterOptions): LoadBalancerAdapter 
     async register(ctx) {
       const g = await get();
       const target = await g.resolveSelf(ctx.signal);
-      ctx.logger.info({ loadBalancer: 'elbv2', target: formatTarget(target), targetGroups: g.targetGroupArns }, 'zerodown: registering with the load balancer');
+      ctx.logger.info({ loadBalancer: 'elbv2', target: targetGroups().formatTarget(target), targetGroups: g.targetGroupArns }, 'zerodown: registering with the load balancer');
       await g.register(target, { signal: ctx.signal, onProgress: progressLogger(ctx) });
     },
   };

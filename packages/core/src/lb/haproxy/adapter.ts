@@ -2,8 +2,8 @@ import type { LoadBalancerAdapter, LoadBalancerContext } from '../adapter';
 import { guardBypass } from '../guard';
 import type { LbProgress } from '../progress';
 import type { RetryOptions } from '../retry';
-import { HaproxyRuntimeClient, checkHaproxyName, type HaproxySocketAddress } from './runtime-api';
-import { drainServer, readyServer, type HaproxyWaitOptions } from './server-control';
+import type { HaproxyRuntimeClient, HaproxySocketAddress } from './runtime-api';
+import type { HaproxyWaitOptions } from './server-control';
 
 /** Options of {@link haproxyAdapter}. */
 export interface HaproxyAdapterOptions {
@@ -41,6 +41,9 @@ function progressLogger(ctx: LoadBalancerContext): (p: LbProgress) => void {
  * (logged at warn) within the operation's deadline.
  */
 export function haproxyAdapter(options: HaproxyAdapterOptions): LoadBalancerAdapter & { readonly client: HaproxyRuntimeClient } {
+  // (the runtime API code loads here: a process that never uses haproxy does not hold it)
+  const { HaproxyRuntimeClient, checkHaproxyName } = require('./runtime-api') as typeof import('./runtime-api');
+  const { drainServer, readyServer } = require('./server-control') as typeof import('./server-control');
   checkHaproxyName('backend', options.backend);
   checkHaproxyName('server', options.server);
   const client = new HaproxyRuntimeClient({ socket: options.socket, timeoutMs: options.commandTimeoutMs });
