@@ -43,10 +43,11 @@ describe.each([
     expect((await text('/work?ms=60001'))[0]).toBe(400);
     expect(await text('/livez')).toEqual([200, '{"status":"pass"}']);
     expect(await text('/readyz')).toEqual([200, '{"status":"pass"}']);
-    const slow = text('/work?ms=600');
+    // long enough that a poll of the control socket sees it in flight on a loaded machine (600 ms did not, once)
+    const slow = text('/work?ms=2000');
     await waitFor(async () => (await inflightOver(socket)) === 1, 10000, 'the request to be in flight');
     app.kill('SIGTERM');
-    expect(await slow).toEqual([200, JSON.stringify({ worked: 600 })]);
+    expect(await slow).toEqual([200, JSON.stringify({ worked: 2000 })]);
     expect(await app.exited).toBe(0);
     await c.destroy();
   });
