@@ -31,6 +31,14 @@ export class ServerSampler {
 
   /** One sample of the selected metrics. */
   async sample(): Promise<ServerSample> {
+    return this.sampleNow();
+  }
+
+  /**
+   * One sample of the selected metrics: a plain value unless a disk read is due (then a promise), so the
+   * monitor's background sample is one function call with no promises between disk reads.
+   */
+  sampleNow(): ServerSample | Promise<ServerSample> {
     const s: ServerSample = { eventLoopDelayMs: undefined, eventLoopUtilization: undefined, heapUsedPercent: undefined, rssBytes: undefined, cpuPercent: undefined, diskFreePercent: undefined };
     const m = this.metrics;
     if (this.delay) s.eventLoopDelayMs = Math.round(this.delay.read());
@@ -49,7 +57,13 @@ export class ServerSampler {
     }
     if (m.has('diskFreePercent')) {
       const d = this.disk;
-      s.diskFreePercent = d && performance.now() - d.at < this.diskIntervalMs ? d.percent : await this.readDisk();
+      if (!d || performance.now() - d.at >= this.diskIntervalMs) {
+        return this.readDisk().then((percent) => {
+          s.diskFreePercent = percent;
+          return s;
+        });
+      }
+      s.diskFreePercent = d.percent;
     }
     return s;
   }
