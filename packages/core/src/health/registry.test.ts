@@ -68,6 +68,14 @@ describe('HealthRegistry', () => {
     await until(() => reg.get('turns')!.result!.status === 'pass');
   });
 
+  test('a synchronous check without a signal parameter that turns asynchronous still times out', async () => {
+    let runs = 0;
+    reg.register('turns-quietly', () => (++runs <= 2 ? undefined : new Promise<void>(() => undefined)), { intervalMs: 20, timeoutMs: 50 });
+    await until(() => reg.get('turns-quietly')!.result?.status === 'fail');
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(reg.get('turns-quietly')!.result!.output).toBe('timed out after 50 ms');
+  });
+
   test('bad registrations fail fast', () => {
     reg.register('a', () => undefined);
     expect(() => reg.register('a', () => undefined)).toThrow(DuplicateCheckError);

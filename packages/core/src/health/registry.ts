@@ -193,10 +193,11 @@ export class HealthRegistry {
       return;
     }
     const start = performance.now();
-    const ac = new AbortController();
+    // a check that declares no parameter never sees its signal: it gets one that never aborts (no controller to build)
+    const ac = e.def.run.length === 0 ? undefined : new AbortController();
     let value: ReturnType<CheckFn>;
     try {
-      value = e.def.run(ac.signal);
+      value = e.def.run(ac ? ac.signal : NEVER_ABORTED);
     } catch (error) {
       this.record(e, { ok: false, timedOut: false, error }, start);
       this.schedule(e);
@@ -210,7 +211,7 @@ export class HealthRegistry {
     e.sync = false;
     const pending = value;
     const timed = withTimeout((signal) => {
-      signal.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
+      if (ac) signal.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
       return pending;
     }, e.timeoutMs);
     e.running = timed
@@ -270,6 +271,9 @@ export class HealthRegistry {
     }
   }
 }
+
+/** The signal given to a plain-call run of a check that declares no parameter. */
+const NEVER_ABORTED = new AbortController().signal;
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
