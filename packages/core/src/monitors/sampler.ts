@@ -44,11 +44,18 @@ export class ServerSampler {
     if (this.delay) s.eventLoopDelayMs = Math.round(this.delay.read());
     if (m.has('eventLoopUtilization')) {
       const now = performance.eventLoopUtilization();
-      s.eventLoopUtilization = Math.round(performance.eventLoopUtilization(now, this.elu).utilization * 1000) / 1000;
+      // the share of active time between the two readings (what eventLoopUtilization(now, prev) computes, without its object)
+      const active = now.active - this.elu.active;
+      s.eventLoopUtilization = Math.round((active / (active + now.idle - this.elu.idle)) * 1000) / 1000;
       this.elu = now;
     }
-    if (m.has('heapUsedPercent')) s.heapUsedPercent = Math.round((getHeapStatistics().used_heap_size / this.heapLimit) * 1000) / 10;
-    if (m.has('rssBytes')) s.rssBytes = process.memoryUsage.rss();
+    const heap = m.has('heapUsedPercent');
+    if (heap || m.has('rssBytes')) {
+      // one call for both (heapUsed is V8's used_heap_size): lighter than getHeapStatistics(), which builds 14 fields
+      const mu = process.memoryUsage();
+      if (heap) s.heapUsedPercent = Math.round((mu.heapUsed / this.heapLimit) * 1000) / 10;
+      if (m.has('rssBytes')) s.rssBytes = mu.rss;
+    }
     if (m.has('cpuPercent')) {
       const now = readCpuTimes();
       const total = now.total - this.cpu.total;
