@@ -49,6 +49,33 @@ describe('HealthRegistry', () => {
     expect(changes).toEqual(['flappy:pass', 'flappy:fail', 'flappy:pass']);
   });
 
+  test('a synchronous check that turns asynchronous still gets its timeout and an aborted signal', async () => {
+    let runs = 0;
+    let hang = false;
+    let aborted = false;
+    reg.register('turns', (signal) => {
+      runs++;
+      if (!hang) return { observedValue: runs };
+      return new Promise<void>(() => signal.addEventListener('abort', () => (aborted = true)));
+    }, { intervalMs: 20, timeoutMs: 50 });
+    await until(() => runs >= 3); // the scheduled runs after the first are plain calls
+    expect(reg.get('turns')!.result).toMatchObject({ status: 'pass', observedValue: runs });
+    hang = true;
+    await until(() => reg.get('turns')!.result!.status === 'fail');
+    expect(reg.get('turns')!.result!.output).toBe('timed out after 50 ms');
+    expect(aborted).toBe(true);
+    hang = false;
+    await until(() => reg.get('turns')!.result!.status === 'pass');
+  });
+
+  test('a synchronous check without a signal parameter that turns asynchronous still times out', async () => {
+    let runs = 0;
+    reg.register('turns-quietly', () => (++runs <= 2 ? undefined : new Promise<void>(() => undefined)), { intervalMs: 20, timeoutMs: 50 });
+    await until(() => reg.get('turns-quietly')!.result?.status === 'fail');
+    expect(runs).toBeGreaterThanOrEqual(3);
+    expect(reg.get('turns-quietly')!.result!.output).toBe('timed out after 50 ms');
+  });
+
   test('bad registrations fail fast', () => {
     reg.register('a', () => undefined);
     expect(() => reg.register('a', () => undefined)).toThrow(DuplicateCheckError);

@@ -1,8 +1,8 @@
 import { DuplicateCheckError, ZerodownConfigError } from '../errors';
 import type { Logger } from '../logger';
 import { Emitter, type Disposer } from '../util/emitter';
-import { withTimeout } from '../util/time';
-import type { CheckDefinition, CheckFn, CheckOptions, CheckResult, CheckState, HealthStatus } from './types';
+import { withTimeout, type TimedResult } from '../util/time';
+import type { CheckDefinition, CheckFn, CheckOptions, CheckOutcome, CheckResult, CheckState, HealthStatus } from './types';
 
 interface Entry extends CheckState {
   critical: boolean;
@@ -12,6 +12,10 @@ interface Entry extends CheckState {
   timer: NodeJS.Timeout | undefined;
   /** The run in progress, if any: runs never overlap. */
   running: Promise<void> | undefined;
+  /** The check's last call returned a plain value (not a promise): its scheduled runs are plain calls. */
+  sync: boolean;
+  /** The timer's callback, a bound function: no closure compiled when the timer first fires. */
+  onTimer: () => void;
 }
 
 /** Events of the health registry. */
@@ -68,9 +72,12 @@ export class HealthRegistry {
       def,
       timer: undefined,
       running: undefined,
+      sync: false,
+      onTimer: () => undefined,
     };
+    entry.onTimer = this.scheduledRun.bind(this, entry);
     this.entries.set(name, entry);
-    if (this.started) void this.runAndSchedule(entry);
+    if (this.started) this.scheduledRun(entry);
     return () => this.unregister(name);
   }
 
@@ -87,7 +94,7 @@ export class HealthRegistry {
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const e of this.entries.values()) void this.runAndSchedule(e);
+    for (const e of this.entries.values()) this.scheduledRun(e);
   }
 
   /** Stops every timer; cached results stay readable. */
@@ -164,9 +171,55 @@ export class HealthRegistry {
 
   private async runAndSchedule(e: Entry): Promise<void> {
     await this.runOnce(e);
+    this.schedule(e);
+  }
+
+  private schedule(e: Entry): void {
     if (!this.started || this.entries.get(e.name) !== e) return;
-    e.timer = setTimeout(() => void this.runAndSchedule(e), e.intervalMs);
+    e.timer = setTimeout(e.onTimer, e.intervalMs);
     e.timer.unref();
+  }
+
+  /**
+   * A run on the schedule (the first one included). A check whose last call returned a plain value (the built-in eventloop check) is
+   * called directly and its result recorded at once: a synchronous call cannot be timed out while it
+   * runs, so the timeout's timer and promises would only cost. Should it now return a promise, that
+   * promise gets the check's timeout (from then on, counted from when the call returned) and its
+   * signal aborts when it expires, and later runs take the usual path.
+   */
+  private scheduledRun(e: Entry): void {
+    if (!e.sync || e.running) {
+      void this.runAndSchedule(e);
+      return;
+    }
+    const start = performance.now();
+    // a check that declares no parameter never sees its signal: it gets one that never aborts (no controller to build)
+    const ac = e.def.run.length === 0 ? undefined : new AbortController();
+    let value: ReturnType<CheckFn>;
+    try {
+      value = e.def.run(ac ? ac.signal : NEVER_ABORTED);
+    } catch (error) {
+      this.record(e, { ok: false, timedOut: false, error }, start);
+      this.schedule(e);
+      return;
+    }
+    if (!isThenable(value)) {
+      this.record(e, { ok: true, value }, start);
+      this.schedule(e);
+      return;
+    }
+    e.sync = false;
+    const pending = value;
+    const timed = withTimeout((signal) => {
+      if (ac) signal.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
+      return pending;
+    }, e.timeoutMs);
+    e.running = timed
+      .then((r) => this.record(e, r, start))
+      .finally(() => {
+        e.running = undefined;
+      });
+    void e.running.then(() => this.schedule(e));
   }
 
   private runOnce(e: Entry): Promise<void> {
@@ -178,7 +231,16 @@ export class HealthRegistry {
 
   private async execute(e: Entry): Promise<void> {
     const start = performance.now();
-    const r = await withTimeout(e.def.run, e.timeoutMs);
+    const r = await withTimeout((signal) => {
+      const value = e.def.run(signal);
+      e.sync = !isThenable(value);
+      return value;
+    }, e.timeoutMs);
+    this.record(e, r, start);
+  }
+
+  /** Caches a run's result; logs and emits `change` when the status changed. */
+  private record(e: Entry, r: TimedResult<CheckOutcome | void>, start: number): void {
     const durationMs = Math.round((performance.now() - start) * 100) / 100;
     let result: CheckResult;
     if (r.ok) {
@@ -208,6 +270,13 @@ export class HealthRegistry {
       this.events.emit('change', e.name, result, previous, e);
     }
   }
+}
+
+/** The signal given to a plain-call run of a check that declares no parameter. */
+const NEVER_ABORTED = new AbortController().signal;
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function errorText(error: unknown): string {

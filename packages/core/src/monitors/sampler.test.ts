@@ -32,4 +32,21 @@ describe('ServerSampler disk reads', () => {
       sampler.dispose();
     }
   });
+
+  test('heap, RSS and event-loop utilisation: plausible values, and a busy interval reads as busy', () => {
+    const sampler = new ServerSampler(new Set(['heapUsedPercent', 'rssBytes', 'eventLoopUtilization']), dir, 0, 0);
+    try {
+      const end = performance.now() + 200;
+      while (performance.now() < end); // the event loop is busy for the whole interval
+      const s = sampler.sampleNow();
+      if (s instanceof Promise) throw new Error('no disk metric: the sample is a plain value');
+      expect(s.heapUsedPercent).toBeGreaterThan(0);
+      expect(s.heapUsedPercent).toBeLessThan(100);
+      expect(s.rssBytes).toBeGreaterThan(1024 * 1024);
+      expect(s.eventLoopUtilization).toBeGreaterThan(0.5);
+      expect(s.eventLoopUtilization).toBeLessThanOrEqual(1);
+    } finally {
+      sampler.dispose();
+    }
+  });
 });

@@ -31,16 +31,31 @@ export class ServerSampler {
 
   /** One sample of the selected metrics. */
   async sample(): Promise<ServerSample> {
+    return this.sampleNow();
+  }
+
+  /**
+   * One sample of the selected metrics: a plain value unless a disk read is due (then a promise), so the
+   * monitor's background sample is one function call with no promises between disk reads.
+   */
+  sampleNow(): ServerSample | Promise<ServerSample> {
     const s: ServerSample = { eventLoopDelayMs: undefined, eventLoopUtilization: undefined, heapUsedPercent: undefined, rssBytes: undefined, cpuPercent: undefined, diskFreePercent: undefined };
     const m = this.metrics;
     if (this.delay) s.eventLoopDelayMs = Math.round(this.delay.read());
     if (m.has('eventLoopUtilization')) {
       const now = performance.eventLoopUtilization();
-      s.eventLoopUtilization = Math.round(performance.eventLoopUtilization(now, this.elu).utilization * 1000) / 1000;
+      // the share of active time between the two readings (what eventLoopUtilization(now, prev) computes, without its object)
+      const active = now.active - this.elu.active;
+      s.eventLoopUtilization = Math.round((active / (active + now.idle - this.elu.idle)) * 1000) / 1000;
       this.elu = now;
     }
-    if (m.has('heapUsedPercent')) s.heapUsedPercent = Math.round((getHeapStatistics().used_heap_size / this.heapLimit) * 1000) / 10;
-    if (m.has('rssBytes')) s.rssBytes = process.memoryUsage.rss();
+    const heap = m.has('heapUsedPercent');
+    if (heap || m.has('rssBytes')) {
+      // one call for both (heapUsed is V8's used_heap_size): lighter than getHeapStatistics(), which builds 14 fields
+      const mu = process.memoryUsage();
+      if (heap) s.heapUsedPercent = Math.round((mu.heapUsed / this.heapLimit) * 1000) / 10;
+      if (m.has('rssBytes')) s.rssBytes = mu.rss;
+    }
     if (m.has('cpuPercent')) {
       const now = readCpuTimes();
       const total = now.total - this.cpu.total;
@@ -49,7 +64,13 @@ export class ServerSampler {
     }
     if (m.has('diskFreePercent')) {
       const d = this.disk;
-      s.diskFreePercent = d && performance.now() - d.at < this.diskIntervalMs ? d.percent : await this.readDisk();
+      if (!d || performance.now() - d.at >= this.diskIntervalMs) {
+        return this.readDisk().then((percent) => {
+          s.diskFreePercent = percent;
+          return s;
+        });
+      }
+      s.diskFreePercent = d.percent;
     }
     return s;
   }

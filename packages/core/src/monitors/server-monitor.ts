@@ -49,9 +49,9 @@ export class ServerMonitor {
    */
   start(): void {
     if (this.timer || this.states.size === 0) return;
-    this.timer = setInterval(() => void this.sample(), this.options.intervalMs);
+    this.timer = setInterval(this.tick.bind(this), this.options.intervalMs); // bound: no closure compiled when it first fires
     this.timer.unref();
-    void this.sample();
+    this.tick();
   }
 
   /** The latest sample. */
@@ -62,35 +62,67 @@ export class ServerMonitor {
   /** Takes one sample now and updates alerts. */
   async sample(): Promise<ServerSample | undefined> {
     if (this.sampling) return this.last;
+    let s: ServerSample | Promise<ServerSample>;
+    try {
+      s = this.sampler.sampleNow();
+      if (!(s instanceof Promise)) return this.apply(s);
+    } catch (error) {
+      return this.failed(error);
+    }
+    return this.settle(s);
+  }
+
+  /** A background sample: a plain call, with no promise, unless a disk read is due. */
+  private tick(): void {
+    if (this.sampling) return;
+    try {
+      const s = this.sampler.sampleNow();
+      if (s instanceof Promise) void this.settle(s);
+      else this.apply(s);
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  /** Applies a sample that waits on a disk read; samples started meanwhile return the previous one. */
+  private async settle(pending: Promise<ServerSample>): Promise<ServerSample | undefined> {
     this.sampling = true;
     try {
-      const s = await this.sampler.sample();
-      this.last = s;
-      const alerts = this.alerts;
-      for (const [m, { t, h }] of this.states) {
-        const v = s[m];
-        if (v === undefined || !h.update(v) || !alerts) continue;
-        const key = `server:${m}`;
-        if (h.bad) {
-          alerts.raise({
-            key,
-            scope: HOST_METRICS.has(m) ? 'host' : 'instance',
-            level: t.level ?? 'warning',
-            source: 'server',
-            title: LABEL[m](v, t.threshold),
-            details: { metric: m, value: v, threshold: t.threshold },
-            ...(t.forMs !== undefined ? { forMs: t.forMs } : {}),
-            ...onCallOf(t),
-          });
-        } else alerts.clear(key, { value: v });
-      }
-      return s;
+      return this.apply(await pending);
     } catch (error) {
-      this.logger.warn({ err: error }, 'zerodown: server monitor sample failed');
-      return undefined;
+      return this.failed(error);
     } finally {
       this.sampling = false;
     }
+  }
+
+  /** Records a sample and raises or clears the alerts whose thresholds it crosses. */
+  private apply(s: ServerSample): ServerSample {
+    this.last = s;
+    const alerts = this.alerts;
+    for (const [m, { t, h }] of this.states) {
+      const v = s[m];
+      if (v === undefined || !h.update(v) || !alerts) continue;
+      const key = `server:${m}`;
+      if (h.bad) {
+        alerts.raise({
+          key,
+          scope: HOST_METRICS.has(m) ? 'host' : 'instance',
+          level: t.level ?? 'warning',
+          source: 'server',
+          title: LABEL[m](v, t.threshold),
+          details: { metric: m, value: v, threshold: t.threshold },
+          ...(t.forMs !== undefined ? { forMs: t.forMs } : {}),
+          ...onCallOf(t),
+        });
+      } else alerts.clear(key, { value: v });
+    }
+    return s;
+  }
+
+  private failed(error: unknown): undefined {
+    this.logger.warn({ err: error }, 'zerodown: server monitor sample failed');
+    return undefined;
   }
 
   /** Stops sampling. */
