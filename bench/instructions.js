@@ -13,7 +13,7 @@
 // Background: an idle app with the default options, (instructions after 1 + SPAN s − after 1 s) / SPAN.
 //
 // Settings (env): INSTR_LOW (500), INSTR_HIGH (2500), INSTR_WARMUP (0), INSTR_GROUPS (http,express,fastify,idle),
-// INSTR_REPEAT (1: measure each target this many times), INSTR_IDLE_SPAN (20 s),
+// INSTR_SAME_CONNECTIONS (0; 1: the warm-up runs on the counted requests' connections), INSTR_REPEAT (1: measure each target this many times), INSTR_IDLE_SPAN (20 s),
 // INSTR_OUTPUT (bench/results/instructions.md; "-" = print only).
 // `--guard`: the regression guard (.ci/run): Fastify bare and with the plugin, and the idle app; exits 1 when a count
 // crosses the guard's bounds (GUARD_RATIO, GUARD_IDLE_PER_S: a regression), 2 when valgrind is missing.
@@ -83,9 +83,11 @@ function settings(argv = process.argv.slice(2), env = process.env) {
     guard,
     low: num('INSTR_LOW', 500),
     high: num('INSTR_HIGH', 2500),
-    // issue 9's method, the guard's too: no warm-up, 500 vs 2,500 (a short steady-state window after a
-    // warm-up is not steady: bare Fastify measured 183.5k and 198.5k at 3,000 warm-up + 200 vs 700)
+    // issue 9's method, the guard's too: no warm-up, 500 vs 2,500 (a short window after a warm-up on new
+    // connections is not steady: bare Fastify measured 183.5k and 198.5k at 3,000 warm-up + 200 vs 700)
     warmup: num('INSTR_WARMUP', 0),
+    // 1: warm-up and counted requests on the same connections (new ones re-trigger TurboFan: lib/callgrind.js)
+    sameConnections: num('INSTR_SAME_CONNECTIONS', 0) === 1,
     repeat: num('INSTR_REPEAT', 1),
     idleSpanS: num('INSTR_IDLE_SPAN', 20),
     groups: (env.INSTR_GROUPS || (guard ? 'fastify,idle' : 'http,express,fastify,idle')).split(',').map((s) => s.trim()),
@@ -113,7 +115,7 @@ async function measure(cfg) {
       counts[name] = [];
       for (let i = 0; i < cfg.repeat; i++) {
         const t0 = Date.now();
-        const r = await marginalPerRequest(serverFile(name), { low: cfg.low, high: cfg.high, warmup: cfg.warmup, env });
+        const r = await marginalPerRequest(serverFile(name), { low: cfg.low, high: cfg.high, warmup: cfg.warmup, sameConnections: cfg.sameConnections, env });
         counts[name].push(r.perRequest);
         log(`${g.label} ${name}: ${Math.round(r.perRequest)} instructions/request (${Math.round((Date.now() - t0) / 1000)} s)`);
       }
@@ -186,7 +188,7 @@ async function run(cfg = settings()) {
   log(`${valgrind}; ${cfg.low} and ${cfg.high} requests per target, groups ${cfg.groups.join(',')}${cfg.repeat > 1 ? `, ${cfg.repeat} times each` : ''} (valgrind runs ~50x slower: minutes per target)`);
   const result = await measure(cfg);
   const d = settings([cfg.guard ? '--guard' : ''], {});
-  const envShown = [cfg.low !== d.low && `INSTR_LOW=${cfg.low}`, cfg.high !== d.high && `INSTR_HIGH=${cfg.high}`, cfg.warmup !== d.warmup && `INSTR_WARMUP=${cfg.warmup}`, cfg.repeat !== 1 && `INSTR_REPEAT=${cfg.repeat}`].filter(Boolean).join(' ');
+  const envShown = [cfg.low !== d.low && `INSTR_LOW=${cfg.low}`, cfg.high !== d.high && `INSTR_HIGH=${cfg.high}`, cfg.warmup !== d.warmup && `INSTR_WARMUP=${cfg.warmup}`, cfg.repeat !== 1 && `INSTR_REPEAT=${cfg.repeat}`, cfg.sameConnections && 'INSTR_SAME_CONNECTIONS=1'].filter(Boolean).join(' ');
   const command = `${envShown ? `${envShown} ` : ''}node bench/instructions.js${cfg.guard ? ' --guard' : ''}`;
   const md = markdown(cfg, result, { machine: machineInfo(), valgrind, date, tookS: Math.round((Date.now() - t0) / 1000), command });
   if (cfg.output !== '-') {
