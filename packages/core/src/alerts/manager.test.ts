@@ -209,15 +209,21 @@ describe('AlertManager', () => {
   });
 
   describe('identity (scope)', () => {
-    test('an instance-scoped key ends with @<instanceId>, shows the instance, skips the fleet deduper and clears by either key', async () => {
+    /** Instance host-a:42 with a capturing sink and a fleet deduper that records the keys it is asked about and answers `send`. */
+    const withDeduper = (send: boolean): { sink: ReturnType<typeof capture>; m: AlertManager; asked: string[] } => {
       const sink = capture();
       const m = make({ instanceId: 'host-a:42' });
       m.addSink(sink);
       const asked: string[] = [];
       m.setDeduper(async (key) => {
         asked.push(key);
-        return false; // the fleet would suppress everything
+        return send;
       });
+      return { sink, m, asked };
+    };
+
+    test('an instance-scoped key ends with @<instanceId>, shows the instance, skips the fleet deduper and clears by either key', async () => {
+      const { sink, m, asked } = withDeduper(false); // the fleet would suppress everything
       m.raise(cond('server:heapUsedPercent', { scope: 'instance', source: 'server' }));
       await until(() => sink.got.length === 1);
       expect(sink.got[0]).toMatchObject({ key: 'server:heapUsedPercent@host-a:42', scope: 'instance', instance: 'host-a:42', details: { n: 1, instance: 'host-a:42' } });
@@ -236,14 +242,7 @@ describe('AlertManager', () => {
     });
 
     test('a host-scoped key ends with @<hostname>, goes through the deduper and clears by either key', async () => {
-      const sink = capture();
-      const m = make({ instanceId: 'host-a:42' });
-      m.addSink(sink);
-      const asked: string[] = [];
-      m.setDeduper(async (key) => {
-        asked.push(key);
-        return true;
-      });
+      const { sink, m, asked } = withDeduper(true);
       m.raise(cond('server:cpuPercent', { scope: 'host', source: 'server' }));
       await until(() => sink.got.length === 1);
       expect(sink.got[0]).toMatchObject({ key: `server:cpuPercent@${hostname()}`, scope: 'host', state: 'firing' });
