@@ -79,3 +79,19 @@ describe('configuration', () => {
     fast.dispose();
   });
 });
+
+test('a pino logger is used as itself (not a copy that loses its symbol-keyed state) and logs', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pino = require('pino') as (o: object, stream: { write(s: string): void }) => import('../logger').Logger;
+  const lines: string[] = [];
+  const logger = pino({}, { write: (s: string) => void lines.push(s) });
+  const zd = zerodown({ logger, drain: { signals: false }, control: { socket: false }, monitors: false });
+  try {
+    expect(zd.options.logger).toBe(logger);
+    zd.options.logger.warn({ code: 'X' }, 'hello');
+    expect(lines.join('')).toContain('"msg":"hello"');
+  } finally {
+    zd.dispose();
+  }
+});
+

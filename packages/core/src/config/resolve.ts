@@ -43,7 +43,9 @@ export function resolveOptions(input: ZerodownOptions | undefined): ResolvedOpti
     throw new ZerodownConfigError('health.paths', `zerodown: invalid option "health.paths": expected three different paths, got ${JSON.stringify(paths)}`);
   }
   return {
-    logger: o.logger ?? createDefaultLogger(),
+    // the app's own logger object, not the validated copy: a pino logger (symbol-keyed methods, private
+    // state on its prototype chain) only works as itself
+    logger: input?.logger ?? o.logger ?? createDefaultLogger(),
     serviceName: o.serviceName,
     version: o.version,
     health: {

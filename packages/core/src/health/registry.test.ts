@@ -76,6 +76,27 @@ describe('HealthRegistry', () => {
     expect(reg.get('turns-quietly')!.result!.output).toBe('timed out after 50 ms');
   });
 
+  test('a check reading its signal through a rest parameter gets one that aborts when its promise times out', async () => {
+    let runs = 0;
+    let aborted = false;
+    reg.register('rest', (...args: [AbortSignal]) => {
+      if (++runs <= 2) return undefined;
+      args[0].addEventListener('abort', () => (aborted = true));
+      return new Promise<void>(() => undefined);
+    }, { intervalMs: 20, timeoutMs: 50 });
+    await until(() => reg.get('rest')!.result?.status === 'fail');
+    expect(aborted).toBe(true);
+  });
+
+  test('a result whose `then` getter throws fails the run, and the check keeps running', async () => {
+    let runs = 0;
+    reg.register('odd', () => (++runs <= 2 ? { observedValue: runs } : (Object.defineProperty({}, 'then', { get() { throw new Error('then getter'); } }) as never)), { intervalMs: 20, timeoutMs: 50 });
+    await until(() => reg.get('odd')!.result?.status === 'fail');
+    const after = runs;
+    await until(() => runs > after + 1); // still scheduled
+    expect(reg.get('odd')!.result!.output).toBe('then getter');
+  });
+
   test('bad registrations fail fast', () => {
     reg.register('a', () => undefined);
     expect(() => reg.register('a', () => undefined)).toThrow(DuplicateCheckError);

@@ -193,25 +193,27 @@ export class HealthRegistry {
       return;
     }
     const start = performance.now();
-    // a check that declares no parameter never sees its signal: it gets one that never aborts (no controller to build)
-    const ac = e.def.run.length === 0 ? undefined : new AbortController();
+    // every run gets its own signal: a check may read it through a rest or default parameter, or keep a listener on it
+    const ac = new AbortController();
     let value: ReturnType<CheckFn>;
+    let plain: boolean;
     try {
-      value = e.def.run(ac ? ac.signal : NEVER_ABORTED);
+      value = e.def.run(ac.signal);
+      plain = !isThenable(value); // (a throwing `then` getter fails the run like a throw)
     } catch (error) {
       this.record(e, { ok: false, timedOut: false, error }, start);
       this.schedule(e);
       return;
     }
-    if (!isThenable(value)) {
-      this.record(e, { ok: true, value }, start);
+    if (plain) {
+      this.record(e, { ok: true, value: value as CheckOutcome | void }, start);
       this.schedule(e);
       return;
     }
     e.sync = false;
     const pending = value;
     const timed = withTimeout((signal) => {
-      if (ac) signal.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
+      signal.addEventListener('abort', () => ac.abort(signal.reason), { once: true });
       return pending;
     }, e.timeoutMs);
     e.running = timed
@@ -271,9 +273,6 @@ export class HealthRegistry {
     }
   }
 }
-
-/** The signal given to a plain-call run of a check that declares no parameter. */
-const NEVER_ABORTED = new AbortController().signal;
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
