@@ -7,7 +7,7 @@ import { ShutdownHooks, type ShutdownHook, type ShutdownHookOptions } from './dr
 import { DrainRun, runDrain, type DrainHost, type DrainResult, type Flusher, type ZerodownEvents } from './drain/pipeline';
 import { processRuntime, type Runtime } from './drain/runtime';
 import { installSignalHandlers } from './drain/signals';
-import { ServerTracker, type AttachableServer } from './drain/server-tracker';
+import { ServerTracker, type AttachableServer, type RequestListener } from './drain/server-tracker';
 import { UpgradeClosers, type WebSocketServerLike } from './drain/upgrades';
 import { checkServerTimeouts } from './drain/server-timeouts';
 import { eventLoopDelayCheck } from './health/checks/event-loop';
@@ -58,6 +58,9 @@ export interface DrainCallOptions {
 }
 
 const kDisposed = Symbol('zerodown.disposed');
+/** Marks a `zd.requestListener` wrapper with its instance and the app's handler. */
+const kFronted = Symbol('zerodown.fronted');
+type Fronted = ((req: IncomingMessage, res: ServerResponse) => void) & { [kFronted]?: { owner: Zerodown; handler: RequestListener } };
 
 /**
  * Default bound of a load-balancer wait outside a drain (register at ready/resume, deregister on
@@ -191,13 +194,18 @@ export class Zerodown {
     if (this.trackers.some((t) => t.server === server)) return () => {};
     checkServerTimeouts(server, this.options.loadBalancer.idleTimeoutMs, this.logger, options.tuneTimeouts ?? false);
     const front = options.probes === false ? undefined : this.frontHandler();
-    const tracker = new ServerTracker(server, this.inflightCounter, front);
+    const tracker = new ServerTracker(server, this.inflightCounter, front, this.frontGate(), (fn) => (fn as Fronted)[kFronted]?.owner === this ? (fn as Fronted)[kFronted]!.handler : fn);
     this.trackers.push(tracker);
     return () => {
       tracker.detach();
       const i = this.trackers.indexOf(tracker);
       if (i !== -1) this.trackers.splice(i, 1);
     };
+  }
+
+  /** The probes, when only they answer in front (no load shedding): most URLs then skip the front handler. */
+  private frontGate(): Uint8Array | undefined {
+    return this.shedding.options.enabled ? undefined : this.probes.secondChars;
   }
 
   private frontHandler(): (req: IncomingMessage, res: ServerResponse) => boolean {
@@ -214,9 +222,14 @@ export class Zerodown {
   /** Wraps a plain node:http handler so probe paths are answered first (not needed when the server is attached). */
   requestListener(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
     const front = this.frontHandler();
-    return (req, res) => {
-      if (!front(req, res)) handler(req, res);
+    const gate = this.frontGate();
+    const listener: Fronted = (req, res) => {
+      let c: number;
+      if ((gate !== undefined && !((c = (req.url as string).charCodeAt(1)) < 128 && gate[c] === 1)) || !front(req, res)) handler(req, res);
     };
+    // an attached server calls `handler` itself, after its own probe answer (one match per request)
+    listener[kFronted] = { owner: this, handler: handler as RequestListener };
+    return listener;
   }
 
   /** Adds a cleanup hook run during drain, in reverse order of registration, with its own timeout. */

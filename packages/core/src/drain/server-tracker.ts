@@ -20,7 +20,14 @@ export interface AttachableServer {
 /** Answers a request before the app (probes, load shedding); returns true when it answered. */
 export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-type RequestListener = (this: unknown, req: IncomingMessage, res: ServerResponse) => void;
+/**
+ * Tells from a request URL's second character that a {@link FrontHandler} would not answer it (so it
+ * is not called): 1 at the char codes (< 128) it may answer ({@link Probes.secondChars}).
+ */
+export type FrontGate = Uint8Array;
+
+/** A server's `'request'` listener. */
+export type RequestListener = (this: unknown, req: IncomingMessage, res: ServerResponse) => void;
 
 // `_httpMessage` is node:http's (long-stable) pointer from a socket to the response being written on it.
 // Reading it at stop time avoids holding a reference to every response between requests, which keeps
@@ -36,7 +43,15 @@ type TrackedSocket = Socket & { _httpMessage?: ServerResponse | null; [kPipeline
  * when no request is on them, HTTP/2 sessions get GOAWAY.
  */
 export class ServerTracker {
+  /**
+   * Open HTTP/1 sockets. Before the stop a closed socket is not removed when it closes (a per-socket
+   * `'close'` listener costs node's request path measurably, bench/results/instructions.md) but swept
+   * out when the set doubles, and skipped wherever the set is read; from the stop on, each open socket
+   * has a `'close'` listener that removes it.
+   */
   private readonly sockets = new Set<TrackedSocket>();
+  /** The set's size at which closed sockets are swept out next (amortised O(1) per connection). */
+  private sweepAt = SWEEP_MIN;
   private readonly sessions = new Set<Http2Session>();
   /** Upgraded (WebSocket) sockets: the app's, but cut and reported at the deadline if still open. */
   private readonly upgraded = new Set<Socket>();
@@ -60,6 +75,10 @@ export class ServerTracker {
     readonly server: AttachableServer,
     private readonly inflight: InflightCounter,
     front?: FrontHandler,
+    /** When given, `front` is called only for URLs it lets through. */
+    gate?: FrontGate,
+    /** Maps a request listener to the one called instead (a `zd.requestListener` wrapper to its handler: `front` answers probes already). */
+    unwrap?: (listener: RequestListener) => RequestListener,
   ) {
     this.connectionEvent = server instanceof TlsServer ? 'secureConnection' : 'connection';
     // HTTP/2 connections are handled per session (GOAWAY), never as HTTP/1 sockets
@@ -82,8 +101,7 @@ export class ServerTracker {
     this.handlers = [
       [this.connectionEvent, (socket: TrackedSocket) => {
         if (isHttp2 && (this.connectionEvent === 'connection' || (socket as TrackedSocket & { alpnProtocol?: string | false }).alpnProtocol === 'h2')) return;
-        tracker.sockets.add(socket);
-        socket.once('close', () => tracker.sockets.delete(socket));
+        tracker.add(socket);
       }],
       ['request', onRequest],
       ['upgrade', (req: IncomingMessage) => {
@@ -105,7 +123,7 @@ export class ServerTracker {
     ];
     // wrap the app's request listener(s) when there are any; otherwise only observe
     this.wrapped = server.listeners('request') as RequestListener[];
-    const originals = this.wrapped;
+    const originals = front !== undefined && unwrap !== undefined ? this.wrapped.map(unwrap) : this.wrapped;
     const single = originals.length === 1 ? originals[0]! : undefined;
     function onRequest(this: unknown, req: IncomingMessage | Http2ServerRequest, res: ServerResponse): void {
       // node:http assigns the socket at once unless the response is queued behind a pipelined one
@@ -125,7 +143,11 @@ export class ServerTracker {
       }
       if (originals.length === 0) return; // observing only: the app's listener runs after this one
       // answer probes first, unless someone added another request listener after attach (it would answer too)
-      if (front !== undefined && alone && front(req as IncomingMessage, res)) return;
+      // (the gate inline, not a call: one more function compiled on the request path costs more than the check)
+      if (front !== undefined && alone) {
+        let c: number;
+        if ((gate === undefined || ((c = (req.url as string).charCodeAt(1)) < 128 && gate[c] === 1)) && front(req as IncomingMessage, res)) return;
+      }
       if (single !== undefined) single.call(this, req as IncomingMessage, res);
       else for (const fn of originals) fn.call(this, req as IncomingMessage, res);
     }
@@ -142,18 +164,42 @@ export class ServerTracker {
         }],
       );
     }
-    for (const fn of originals) server.removeListener('request', fn as (...args: unknown[]) => void);
+    for (const fn of this.wrapped) server.removeListener('request', fn as (...args: unknown[]) => void);
     for (const [event, fn] of this.handlers) {
       if (event === 'request' && originals.length > 0) server.on(event, fn as (...args: unknown[]) => void);
+      else if (event === this.connectionEvent) this.connectionHandler = wrapConnectionListener(server, event, fn as (socket: TrackedSocket) => void);
       else server.prependListener(event, fn as (...args: unknown[]) => void);
     }
+  }
+
+  /** What the tracker put on the server's connection event: the wrapped listener, or its own prepended one. */
+  private connectionHandler: { fn: (...args: unknown[]) => void; wrapped?: (...args: unknown[]) => void } | undefined;
+
+  private add(socket: TrackedSocket): void {
+    const sockets = this.sockets;
+    if (this.stopping) this.removeOnClose(socket);
+    else if (sockets.size >= this.sweepAt) {
+      for (const s of sockets) if (s.destroyed) sockets.delete(s);
+      this.sweepAt = Math.max(SWEEP_MIN, sockets.size * 2);
+    }
+    sockets.add(socket);
+  }
+
+  private removeOnClose(socket: TrackedSocket): void {
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  /** The open sockets (closed ones are removed first). */
+  private open(): Set<TrackedSocket> {
+    for (const s of this.sockets) if (s.destroyed) this.sockets.delete(s);
+    return this.sockets;
   }
 
   /** HTTP/1 responses in flight that are not armed yet (before the stop); O(connections), on demand. */
   unarmedInflight(): number {
     if (this.counting) return 0;
     let n = 0;
-    for (const socket of this.sockets) {
+    for (const socket of this.open()) {
       const res = socket._httpMessage;
       if (res && !this.armed.has(res)) n++;
     }
@@ -167,7 +213,7 @@ export class ServerTracker {
   watch(on: boolean): void {
     if (this.stopping || this.counting === on) return;
     this.counting = on;
-    if (on) for (const socket of this.sockets) if (socket._httpMessage) this.arm(socket._httpMessage);
+    if (on) for (const socket of this.open()) if (socket._httpMessage) this.arm(socket._httpMessage);
   }
 
   /**
@@ -176,7 +222,7 @@ export class ServerTracker {
    */
   partialRequests(): number {
     let n = 0;
-    for (const socket of this.sockets) if (isPartial(socket._httpMessage)) n++;
+    for (const socket of this.sockets) if (!socket.destroyed && isPartial(socket._httpMessage)) n++;
     return n;
   }
 
@@ -188,7 +234,7 @@ export class ServerTracker {
    */
   closeLeftovers(idle = true): ClosedSocket[] {
     const closed: ClosedSocket[] = [];
-    for (const socket of this.sockets) {
+    for (const socket of this.open()) {
       const res = socket._httpMessage;
       if (!res) {
         if (!idle) continue;
@@ -211,7 +257,7 @@ export class ServerTracker {
 
   /** Number of open connections (HTTP/1 sockets plus HTTP/2 sessions). */
   get connections(): number {
-    return this.sockets.size + this.sessions.size;
+    return this.open().size + this.sessions.size;
   }
 
   /**
@@ -224,6 +270,7 @@ export class ServerTracker {
     if (this.closed) return this.closed;
     this.stopping = true;
     this.counting = true;
+    for (const socket of this.open()) this.removeOnClose(socket);
     let closed: Promise<void> = Promise.resolve();
     // a master-driven worker drain keeps idle keep-alive sockets for a grace period (a client may be
     // sending on one right now); otherwise node:http closes the idle ones at once
@@ -246,7 +293,7 @@ export class ServerTracker {
   }
 
   private closeWhenIdleFor(ms: number): void {
-    for (const socket of this.sockets) {
+    for (const socket of this.open()) {
       if (socket._httpMessage) continue;
       const t = setTimeout(() => {
         if (!socket._httpMessage) endWhenFlushed(socket);
@@ -263,7 +310,7 @@ export class ServerTracker {
    */
   cutAll(): ClosedSocket[] {
     const cut: ClosedSocket[] = [];
-    for (const socket of this.sockets) {
+    for (const socket of this.open()) {
       if (socket.destroyed) continue;
       const res = socket._httpMessage;
       if (!res) {
@@ -298,7 +345,10 @@ export class ServerTracker {
 
   /** Removes every listener this tracker added. */
   detach(): void {
-    for (const [event, fn] of this.handlers) this.server.removeListener(event, fn as (...args: unknown[]) => void);
+    for (const [event, fn] of this.handlers) {
+      if (event === this.connectionEvent && this.connectionHandler) this.connectionHandler = unwrapConnectionListener(this.server, event, this.connectionHandler);
+      else this.server.removeListener(event, fn as (...args: unknown[]) => void);
+    }
     for (const fn of this.wrapped) this.server.on('request', fn as (...args: unknown[]) => void);
     this.wrapped.length = 0;
   }
@@ -310,6 +360,39 @@ export interface ClosedSocket {
   request?: string;
   /** The request got `503` + `Connection: close` (its response had not started). */
   answered503?: true;
+}
+
+/** The socket set is swept of closed sockets when it reaches this size at the least. */
+const SWEEP_MIN = 64;
+
+/**
+ * Puts `track` in front of the server's own connection listener: when the server has exactly one
+ * (node:http's), it is replaced by a single function that calls `track` then it, so the event keeps a
+ * single listener (a second one puts every EventEmitter of node's request path on the listener-array
+ * path, ~10k instructions per request in bench/instructions.js); otherwise `track` is prepended.
+ */
+function wrapConnectionListener(server: AttachableServer, event: string, track: (socket: TrackedSocket) => void): { fn: (...args: unknown[]) => void; wrapped?: (...args: unknown[]) => void } {
+  const raw = (server as { rawListeners?: (event: string) => unknown[] }).rawListeners?.(event) ?? [];
+  const own = server.listeners(event);
+  if (raw.length === 1 && raw[0] === own[0] && typeof own[0] === 'function') {
+    const original = own[0] as (this: unknown, socket: TrackedSocket) => void;
+    const fn = function (this: unknown, socket: TrackedSocket): void {
+      track(socket);
+      original.call(this, socket);
+    };
+    server.removeListener(event, original as (...args: unknown[]) => void);
+    server.on(event, fn as (...args: unknown[]) => void);
+    return { fn: fn as (...args: unknown[]) => void, wrapped: original as (...args: unknown[]) => void };
+  }
+  server.prependListener(event, track as (...args: unknown[]) => void);
+  return { fn: track as (...args: unknown[]) => void };
+}
+
+/** Undoes {@link wrapConnectionListener}: the server's own listener goes back first in line. */
+function unwrapConnectionListener(server: AttachableServer, event: string, h: { fn: (...args: unknown[]) => void; wrapped?: (...args: unknown[]) => void }): undefined {
+  server.removeListener(event, h.fn);
+  if (h.wrapped) server.prependListener(event, h.wrapped);
+  return undefined;
 }
 
 function isPartial(res: ServerResponse | null | undefined): boolean {

@@ -45,6 +45,17 @@ const isLiveness = (c: CheckState): boolean => c.liveness;
 export class Probes {
   private readonly tokenDigest: Buffer | undefined;
   private readonly byPath: Map<string, ProbeKind>;
+  /**
+   * 1 at the char code of the second character of each probe path (all ASCII-checked paths start
+   * with '/'): most URLs are rejected by one typed-array read, without the `indexOf` and map lookup.
+   * Undefined when a probe path is '/' itself.
+   */
+  private readonly second: Uint8Array | undefined;
+
+  /** The table {@link mightMatch} reads (undefined: every URL may match); for request paths that inline the check. */
+  get secondChars(): Uint8Array | undefined {
+    return this.second;
+  }
 
   constructor(
     private readonly registry: HealthRegistry,
@@ -57,11 +68,32 @@ export class Probes {
       [settings.paths.ready, 'ready'],
       [settings.paths.health, 'health'],
     ]);
+    const second = new Uint8Array(128);
+    let usable = true;
+    for (const p of this.byPath.keys()) {
+      const c = p.charCodeAt(1);
+      if (c < 128) second[c] = 1;
+      else usable = false; // '/' alone (NaN) or a non-ASCII second character: no shortcut
+    }
+    this.second = usable ? second : undefined;
+  }
+
+  /**
+   * False when `url` cannot name a probe (checked on its second character only, a typed-array read);
+   * true when it may: {@link match} tells. Lets a request path skip the probe handler on most URLs.
+   */
+  mightMatch(url: string | undefined): boolean {
+    const second = this.second;
+    if (second === undefined) return url !== undefined;
+    if (url === undefined) return false;
+    const c = url.charCodeAt(1);
+    return c < 128 && second[c] === 1;
   }
 
   /** The probe a request URL names (query string ignored), or undefined. */
   match(url: string | undefined): ProbeKind | undefined {
-    if (url === undefined) return undefined;
+    if (!this.mightMatch(url)) return undefined;
+    url = url!;
     const q = url.indexOf('?');
     return this.byPath.get(q === -1 ? url : url.slice(0, q));
   }
