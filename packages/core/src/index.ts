@@ -10,7 +10,7 @@ export { createDefaultLogger, silentLogger, type Logger, type LogFn, type LogLev
 export type { Disposer } from './util/emitter';
 export type { HealthStatus, CheckFn, CheckOptions, CheckOutcome } from './health/types';
 export { redisCheck, httpCheck, eventLoopDelayCheck, type RedisPingClient, type HttpCheckOptions } from './health/checks';
-export type { ProbeKind } from './probes/probes';
+export type { ProbeKind, ProbeMatching } from './probes/probes';
 export type { LifecycleState } from './lifecycle/state';
 export type { ShutdownHook, ShutdownHookOptions } from './drain/hooks';
 export type { AttachableServer } from './drain/server-tracker';

@@ -17,7 +17,7 @@ import { LoadBalancerSupersededError, MinHealthyError } from './lb/errors';
 import { serialOperations } from './lb/serial-operations';
 import { Lifecycle, type LifecycleState } from './lifecycle/state';
 import type { Logger } from './logger';
-import { Probes } from './probes/probes';
+import { Probes, type ProbeMatching } from './probes/probes';
 import type { ControlChannel } from './control/channel';
 import { Emitter, type Disposer } from './util/emitter';
 import { createResilience, type Resilience } from './compose/resilience';
@@ -37,6 +37,12 @@ export interface AttachOptions {
    * middleware behind your own auth).
    */
   probes?: boolean;
+  /**
+   * Match probe URLs the way the app's router matches its routes (a framework adapter passes its
+   * router's options: `@zerodown/fastify` does): `/readyz/` with `ignoreTrailingSlash`, `/READYZ` with
+   * `caseInsensitive`, `//readyz` with `ignoreDuplicateSlashes`. Default: the exact path only.
+   */
+  probeMatching?: ProbeMatching;
 }
 
 export type { DrainResult, Flusher, ZerodownEvents } from './drain/pipeline';
@@ -191,10 +197,14 @@ export class Zerodown {
     if (!server || typeof server.prependListener !== 'function') {
       throw new ZerodownConfigError('server', 'zd.attach: expected a node:http, node:https or node:http2 server');
     }
+    const m = options.probeMatching as unknown;
+    if (m !== undefined && (typeof m !== 'object' || m === null || Object.entries(m).some(([k, v]) => !['ignoreTrailingSlash', 'caseInsensitive', 'ignoreDuplicateSlashes'].includes(k) || typeof v !== 'boolean'))) {
+      throw new ZerodownConfigError('probeMatching', 'zd.attach: expected option probeMatching to be an object of true/false flags { ignoreTrailingSlash, caseInsensitive, ignoreDuplicateSlashes }');
+    }
     if (this.trackers.some((t) => t.server === server)) return () => {};
     checkServerTimeouts(server, this.options.loadBalancer.idleTimeoutMs, this.logger, options.tuneTimeouts ?? false);
-    const front = options.probes === false ? undefined : this.frontHandler();
-    const tracker = new ServerTracker(server, this.inflightCounter, front, this.frontGate(), (fn) => (fn as Fronted)[kFronted]?.owner === this ? (fn as Fronted)[kFronted]!.handler : fn);
+    const front = options.probes === false ? undefined : this.frontHandler(options.probeMatching);
+    const tracker = new ServerTracker(server, this.inflightCounter, front, this.frontGate(options.probeMatching), (fn) => (fn as Fronted)[kFronted]?.owner === this ? (fn as Fronted)[kFronted]!.handler : fn);
     this.trackers.push(tracker);
     return () => {
       tracker.detach();
@@ -204,15 +214,15 @@ export class Zerodown {
   }
 
   /** The probes, when only they answer in front (no load shedding): most URLs then skip the front handler. */
-  private frontGate(): Uint8Array | undefined {
-    return this.shedding.options.enabled ? undefined : this.probes.secondChars;
+  private frontGate(matching?: ProbeMatching): Uint8Array | undefined {
+    return this.shedding.options.enabled ? undefined : this.probes.gate(matching);
   }
 
-  private frontHandler(): (req: IncomingMessage, res: ServerResponse) => boolean {
+  private frontHandler(matching?: ProbeMatching): (req: IncomingMessage, res: ServerResponse) => boolean {
     const probes = this.probes;
     const shedding = this.shedding;
     return (req, res) => {
-      if (probes.handle(req, res)) return true;
+      if (probes.handle(req, res, matching)) return true;
       if (!shedding.shouldShed()) return false;
       shedding.reject(res);
       return true;
@@ -224,8 +234,9 @@ export class Zerodown {
     const front = this.frontHandler();
     const gate = this.frontGate();
     const listener: Fronted = (req, res) => {
+      const url = req.url;
       let c: number;
-      if ((gate !== undefined && !((c = (req.url as string).charCodeAt(1)) < 128 && gate[c] === 1)) || !front(req, res)) handler(req, res);
+      if ((gate !== undefined && !(url !== undefined && (c = url.charCodeAt(1)) < 128 && gate[c] === 1)) || !front(req, res)) handler(req, res);
     };
     // an attached server calls `handler` itself, after its own probe answer (one match per request)
     listener[kFronted] = { owner: this, handler: handler as RequestListener };

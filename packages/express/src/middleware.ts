@@ -19,8 +19,9 @@ export function zerodownExpress(zd: Zerodown): ZerodownMiddleware {
   if (!shedding.options.enabled && gate !== undefined) {
     // most URLs are told apart from the probe paths by their second character: no probe lookup for them
     return function zerodownProbes(req, res, next) {
-      const c = (req.url as string).charCodeAt(1);
-      if (c < 128 && gate[c] === 1 && probes.handle(req, res)) return;
+      const url = req.url;
+      let c: number;
+      if (url !== undefined && (c = url.charCodeAt(1)) < 128 && gate[c] === 1 && probes.handle(req, res)) return;
       next();
     };
   }

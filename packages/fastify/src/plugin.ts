@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { ZerodownConfigError, type ProbeKind, type Zerodown } from '@zerodown/core';
+import { ZerodownConfigError, type ProbeKind, type ProbeMatching, type Zerodown } from '@zerodown/core';
 
 /** Options of the zerodown Fastify plugin. */
 export interface ZerodownFastifyOptions {
@@ -8,6 +8,12 @@ export interface ZerodownFastifyOptions {
   zerodown: Zerodown;
   /** Set the server's keep-alive/headers timeouts above the load balancer's idle timeout. Default false (warn instead). */
   tuneTimeouts?: boolean;
+  /**
+   * Also register the probe paths as Fastify routes, so `fastify.inject()` (which does not go through
+   * the server) gets the probe answers in your tests. Default false: real traffic's probes are answered
+   * in front of Fastify, and routes would cost every request a little in the router.
+   */
+  probeRoutes?: boolean;
 }
 
 declare module 'fastify' {
@@ -18,86 +24,81 @@ declare module 'fastify' {
 }
 
 const OTHER_METHODS: HTTPMethods[] = ['DELETE', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
+const ALL_METHODS: HTTPMethods[] = ['GET', 'HEAD', ...OTHER_METHODS];
+
+/** Fastify's router options that decide which URLs name a route (read from `fastify.initialConfig`). */
+function routerMatching(fastify: FastifyInstance): ProbeMatching {
+  const config = fastify.initialConfig as { routerOptions?: RouterMatchOptions } & RouterMatchOptions;
+  const o = config.routerOptions ?? config;
+  return { ignoreTrailingSlash: o.ignoreTrailingSlash === true, caseInsensitive: o.caseSensitive === false, ignoreDuplicateSlashes: o.ignoreDuplicateSlashes === true };
+}
+
+interface RouterMatchOptions {
+  ignoreTrailingSlash?: boolean;
+  caseSensitive?: boolean;
+  ignoreDuplicateSlashes?: boolean;
+}
 
 const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: FastifyInstance, opts: ZerodownFastifyOptions) => {
   const zd = opts?.zerodown;
   if (!zd || typeof zd.probes?.respond !== 'function') {
     throw new ZerodownConfigError('zerodown', '@zerodown/fastify: expected option "zerodown" to be a zerodown instance, e.g. fastify.register(zerodownFastify, { zerodown: zd })');
   }
+  if (opts.probeRoutes !== undefined && typeof opts.probeRoutes !== 'boolean') {
+    throw new ZerodownConfigError('probeRoutes', `@zerodown/fastify: expected option "probeRoutes" to be true or false, got ${typeof opts.probeRoutes}`);
+  }
   fastify.decorate('zerodown', zd);
   const probes = zd.probes;
   const paths = zd.options.health.paths;
   const probePaths: Array<[string, ProbeKind]> = [[paths.live, 'live'], [paths.ready, 'ready'], [paths.health, 'health']];
-  const answer = (kind: ProbeKind, req: FastifyRequest, reply: FastifyReply): FastifyReply => {
-    const r = probes.respond(kind, req.method, req.headers.authorization);
-    return reply.code(r.statusCode).headers(r.headers).send(req.method === 'HEAD' ? undefined : r.body);
-  };
+  const matching = routerMatching(fastify);
 
-  // Real traffic's probes are answered in front of Fastify by zd.attach (below). fastify.inject() does not
-  // go through the server, so the probe paths must answer inside Fastify too — but not as routes: every
-  // route in the router costs every request a little (3 static routes: ~10k instructions per request of
-  // a one-route app, bench/results/instructions.md). A not-found handler scoped to each probe path is
-  // looked up only when no route matched, so ordinary requests never see it.
-  for (const [url, kind] of probePaths) {
-    if (url === '/') {
-      addProbeRoutes(fastify, [[url, kind]], answer); // a prefix '/' would replace the app's own not-found handler
-      continue;
+  if (opts.probeRoutes === true) {
+    // as routes, for fastify.inject (Fastify itself refuses an app route at the same path and method)
+    for (const [url, kind] of probePaths) {
+      const handler = (req: FastifyRequest, reply: FastifyReply): void => {
+        const r = probes.respond(kind, req.method, req.headers.authorization);
+        reply.code(r.statusCode).headers(r.headers).send(req.method === 'HEAD' ? undefined : r.body);
+      };
+      fastify.route({ method: ['GET', 'HEAD'], url, exposeHeadRoute: false, logLevel: 'warn', handler });
+      // answer 405 before any body parsing (a POST with an unknown content type would otherwise get 415)
+      fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', onRequest: async (req, reply) => {
+        handler(req, reply);
+        return reply; // answered: fastify skips body parsing and the route handler
+      }, handler });
     }
-    await fastify.register(
-      async (scope) => {
-        // onRequest: answered before any body parsing (a POST with an unknown content type gets 405, not 415)
-        scope.addHook('onRequest', async (req, reply) => {
-          if (probes.match(req.url) !== kind) return notFound(req, reply); // '/livez/more': not a probe
-          return answer(kind, req, reply);
-        });
-        scope.setNotFoundHandler(notFound);
-      },
-      { prefix: url, logLevel: 'warn' },
-    );
-  }
-
-  // A route the app adds could take the probe paths from fastify.inject(): one at the same path (an error:
-  // inject and real traffic would answer differently), or a parametric or wildcard route that matches them
-  // ('/:page', '/*'); static routes win over those in Fastify's router, so the probes then become routes.
-  let probeRoutes = false;
-  let adding = false;
-  fastify.addHook('onRoute', (route: RouteOptions) => {
-    if (adding) return;
-    const url = route.url;
-    const exact = probePaths.find(([p]) => p === url);
-    if (exact) {
+  } else {
+    // Not routes: every route in the router costs every request a little (3 static routes: ~10k
+    // instructions per request of a one-route app, bench/results/instructions.md). An app route at a
+    // probe path would never see real traffic (answered in front of Fastify): refused, as Fastify
+    // refuses a duplicate route.
+    const refuse = (url: string, method: unknown): never => {
+      const kind = probePaths.find(([p]) => p === url)?.[1] ?? probes.matchLoosely(url, matching);
       throw new ZerodownConfigError(
         'health.paths',
-        `@zerodown/fastify: a route at ${url} (${String(route.method)}) would shadow zerodown's ${exact[1]} probe; expected the app's routes to use other paths, or health.paths to name free ones`,
+        `@zerodown/fastify: a route at ${url} (${String(method)}) would never get a request: zerodown answers its ${kind} probe there in front of Fastify; expected the app's routes to use other paths, or health.paths to name free ones`,
       );
-    }
-    if (probeRoutes) return;
-    const dynamic = url.search(/[:*(]/);
-    if (dynamic === -1) return;
-    const fixed = url.slice(0, dynamic);
-    if (!probePaths.some(([p]) => p.startsWith(fixed))) return;
-    probeRoutes = true;
-    adding = true;
-    try {
-      addProbeRoutes(fastify, probePaths.filter(([p]) => p !== '/'), answer);
-    } finally {
-      adding = false;
-    }
-  });
+    };
+    for (const [url] of probePaths) for (const method of ALL_METHODS) if (fastify.hasRoute({ url, method })) refuse(url, method);
+    fastify.addHook('onRoute', (route: RouteOptions) => {
+      if (probes.matchLoosely(route.url, matching) !== undefined) refuse(route.url, route.method);
+    });
+  }
 
   // load shedding (opt-in): ordinary routes get 503 + Retry-After while overloaded, probes never do
   // (the hook is added only when shedding is enabled: a hook costs every request something)
   const shedding = zd.shedding;
   if (shedding.options.enabled) {
     fastify.addHook('onRequest', (req, reply, done) => {
-      if (!shedding.shouldShed() || probes.match(req.url) !== undefined) return done();
+      if (!shedding.shouldShed() || probes.matchLoosely(req.url, matching) !== undefined) return done();
       const r = shedding.response();
       void reply.code(r.statusCode).headers(r.headers).send(r.body);
     });
   }
   // connections and in-flight requests are tracked on the node server; the drain stops it itself, then
   // runs fastify.close() as the last cleanup hook so the app's onClose hooks run after in-flight work.
-  zd.attach(fastify.server, { tuneTimeouts: opts.tuneTimeouts ?? false });
+  // Probe URLs are matched as Fastify's router would match them (trailing slash, case, duplicate slashes).
+  zd.attach(fastify.server, { tuneTimeouts: opts.tuneTimeouts ?? false, probeMatching: matching });
   let closing = false;
   zd.onShutdown('fastify.close', async () => {
     closing = true;
@@ -109,23 +110,8 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
   });
 };
 
-/** Fastify's own 404 answer, for a path under a probe path that is not the probe itself. */
-function notFound(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return reply.code(404).send({ message: `Route ${req.method}:${req.url} not found`, error: 'Not Found', statusCode: 404 });
-}
-
-/** The probe paths as static routes (GET/HEAD answer; other methods get 405 before body parsing). */
-function addProbeRoutes(
-  fastify: FastifyInstance,
-  probePaths: Array<[string, ProbeKind]>,
-  answer: (kind: ProbeKind, req: FastifyRequest, reply: FastifyReply) => FastifyReply,
-): void {
-  for (const [url, kind] of probePaths) {
-    const handler = (req: FastifyRequest, reply: FastifyReply): FastifyReply => answer(kind, req, reply);
-    fastify.route({ method: ['GET', 'HEAD'], url, exposeHeadRoute: false, logLevel: 'warn', handler });
-    fastify.route({ method: OTHER_METHODS, url, logLevel: 'warn', onRequest: async (req, reply) => answer(kind, req, reply), handler });
-  }
-}
-
-/** Fastify plugin: probe answers for `fastify.inject`, `fastify.zerodown` decorator, drain integration with `fastify.close()`. */
+/**
+ * Fastify plugin: probes answered in front of Fastify (and, with `probeRoutes`, as routes for
+ * `fastify.inject`), `fastify.zerodown` decorator, drain integration with `fastify.close()`.
+ */
 export const zerodownFastify = fp(plugin, { fastify: '5.x', name: '@zerodown/fastify' });

@@ -98,4 +98,35 @@ describe('connection tracking without a second connection listener', () => {
     agent.destroy();
     zd.dispose();
   });
+
+  test('two instances on one server: detaching the first (in any order) keeps one connection listener and serves each request once', async () => {
+    const zd1 = quiet();
+    const zd2 = quiet();
+    let calls = 0;
+    const server = http.createServer((_req, res) => {
+      calls++;
+      res.end('ok');
+    });
+    const [nodeListener] = server.listeners('connection');
+    const d1 = zd1.attach(server);
+    const d2 = zd2.attach(server);
+    d1();
+    const port = await listen(server);
+    for (let i = 0; i < 3; i++) {
+      const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } });
+      expect(await r.text()).toBe('ok');
+    }
+    expect(calls).toBe(3);
+    expect(server.listenerCount('connection')).toBe(1);
+    expect(server.listenerCount('request')).toBe(1);
+    d2();
+    expect(server.listeners('connection')).toHaveLength(1);
+    const r = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } });
+    expect(await r.text()).toBe('ok');
+    expect(calls).toBe(4);
+    void nodeListener;
+    await new Promise<void>((done) => server.close(() => done()));
+    zd1.dispose();
+    zd2.dispose();
+  });
 });

@@ -123,9 +123,18 @@ export class ServerTracker {
     ];
     // wrap the app's request listener(s) when there are any; otherwise only observe
     this.wrapped = server.listeners('request') as RequestListener[];
-    const originals = front !== undefined && unwrap !== undefined ? this.wrapped.map(unwrap) : this.wrapped;
+    /** The listeners as the app registered them (called as they are once the tracker no longer answers probes). */
+    const registered = [...this.wrapped];
+    const originals = front !== undefined && unwrap !== undefined ? registered.map(unwrap) : registered;
     const single = originals.length === 1 ? originals[0]! : undefined;
+    let passthrough = false;
+    this.passthrough = () => (passthrough = true);
     function onRequest(this: unknown, req: IncomingMessage | Http2ServerRequest, res: ServerResponse): void {
+      if (passthrough) {
+        // detached, but another tracker wrapped this listener: the app's listeners only
+        for (const fn of registered) fn.call(this, req as IncomingMessage, res);
+        return;
+      }
       // node:http assigns the socket at once unless the response is queued behind a pipelined one
       if (res.socket === null) (req.socket as TrackedSocket)[kPipelined] = true;
       if (tracker.counting && req.httpVersionMajor !== 2) {
@@ -144,9 +153,16 @@ export class ServerTracker {
       if (originals.length === 0) return; // observing only: the app's listener runs after this one
       // answer probes first, unless someone added another request listener after attach (it would answer too)
       // (the gate inline, not a call: one more function compiled on the request path costs more than the check)
-      if (front !== undefined && alone) {
+      if (front !== undefined && !alone) {
+        // another request listener was added after attach (it would answer probes too): the listeners as
+        // registered (a zd.requestListener wrapper answers probes itself)
+        for (const fn of registered) fn.call(this, req as IncomingMessage, res);
+        return;
+      }
+      if (front !== undefined) {
+        const url = req.url;
         let c: number;
-        if ((gate === undefined || ((c = (req.url as string).charCodeAt(1)) < 128 && gate[c] === 1)) && front(req as IncomingMessage, res)) return;
+        if ((gate === undefined || (url !== undefined && (c = url.charCodeAt(1)) < 128 && gate[c] === 1)) && front(req as IncomingMessage, res)) return;
       }
       if (single !== undefined) single.call(this, req as IncomingMessage, res);
       else for (const fn of originals) fn.call(this, req as IncomingMessage, res);
@@ -173,7 +189,9 @@ export class ServerTracker {
   }
 
   /** What the tracker put on the server's connection event: the wrapped listener, or its own prepended one. */
-  private connectionHandler: { fn: (...args: unknown[]) => void; wrapped?: (...args: unknown[]) => void } | undefined;
+  private connectionHandler: ConnectionWrap | undefined;
+  /** Makes the request listener call the app's listeners only (set by detach when it cannot remove it). */
+  private readonly passthrough: () => void;
 
   private add(socket: TrackedSocket): void {
     const sockets = this.sockets;
@@ -345,11 +363,17 @@ export class ServerTracker {
 
   /** Removes every listener this tracker added. */
   detach(): void {
+    let restore = true;
     for (const [event, fn] of this.handlers) {
       if (event === this.connectionEvent && this.connectionHandler) this.connectionHandler = unwrapConnectionListener(this.server, event, this.connectionHandler);
-      else this.server.removeListener(event, fn as (...args: unknown[]) => void);
+      else if (event === 'request' && this.wrapped.length > 0 && !this.server.listeners('request').includes(fn)) {
+        // someone (another instance's tracker) wrapped this listener in turn: it stays in their chain,
+        // calling the app's listeners only, and they are not added back a second time
+        this.passthrough();
+        restore = false;
+      } else this.server.removeListener(event, fn as (...args: unknown[]) => void);
     }
-    for (const fn of this.wrapped) this.server.on('request', fn as (...args: unknown[]) => void);
+    if (restore) for (const fn of this.wrapped) this.server.on('request', fn as (...args: unknown[]) => void);
     this.wrapped.length = 0;
   }
 }
@@ -371,25 +395,44 @@ const SWEEP_MIN = 64;
  * single listener (a second one puts every EventEmitter of node's request path on the listener-array
  * path, ~10k instructions per request in bench/instructions.js); otherwise `track` is prepended.
  */
-function wrapConnectionListener(server: AttachableServer, event: string, track: (socket: TrackedSocket) => void): { fn: (...args: unknown[]) => void; wrapped?: (...args: unknown[]) => void } {
+function wrapConnectionListener(server: AttachableServer, event: string, track: (socket: TrackedSocket) => void): ConnectionWrap {
   const raw = (server as { rawListeners?: (event: string) => unknown[] }).rawListeners?.(event) ?? [];
   const own = server.listeners(event);
   if (raw.length === 1 && raw[0] === own[0] && typeof own[0] === 'function') {
     const original = own[0] as (this: unknown, socket: TrackedSocket) => void;
+    const h: ConnectionWrap = { fn: undefined as unknown as (...args: unknown[]) => void, wrapped: original as (...args: unknown[]) => void, disabled: false };
     const fn = function (this: unknown, socket: TrackedSocket): void {
-      track(socket);
+      if (!h.disabled) track(socket);
       original.call(this, socket);
     };
+    h.fn = fn as (...args: unknown[]) => void;
     server.removeListener(event, original as (...args: unknown[]) => void);
-    server.on(event, fn as (...args: unknown[]) => void);
-    return { fn: fn as (...args: unknown[]) => void, wrapped: original as (...args: unknown[]) => void };
+    server.on(event, h.fn);
+    return h;
   }
   server.prependListener(event, track as (...args: unknown[]) => void);
-  return { fn: track as (...args: unknown[]) => void };
+  return { fn: track as (...args: unknown[]) => void, disabled: false };
 }
 
-/** Undoes {@link wrapConnectionListener}: the server's own listener goes back first in line. */
-function unwrapConnectionListener(server: AttachableServer, event: string, h: { fn: (...args: unknown[]) => void; wrapped?: (...args: unknown[]) => void }): undefined {
+/** What {@link wrapConnectionListener} put on the server. */
+interface ConnectionWrap {
+  fn: (...args: unknown[]) => void;
+  /** The server's own listener that `fn` calls (undefined: `fn` was prepended beside it). */
+  wrapped?: (...args: unknown[]) => void;
+  /** Set when `fn` could not be taken off the server: it then only calls `wrapped`. */
+  disabled: boolean;
+}
+
+/**
+ * Undoes {@link wrapConnectionListener}: the server's own listener goes back first in line. When the
+ * wrapper is no longer on the server (another tracker wrapped it in turn), it stays in that chain and
+ * only calls the server's listener from then on (putting that back too would run it twice per socket).
+ */
+function unwrapConnectionListener(server: AttachableServer, event: string, h: ConnectionWrap): undefined {
+  if (h.wrapped && !server.listeners(event).includes(h.fn)) {
+    h.disabled = true;
+    return undefined;
+  }
   server.removeListener(event, h.fn);
   if (h.wrapped) server.prependListener(event, h.wrapped);
   return undefined;

@@ -51,4 +51,57 @@ describe('probe path matching', () => {
     await new Promise<void>((r) => server.close(() => r()));
     zd.dispose();
   });
+
+  test('zd.requestListener + attach: a request listener added after attach (metrics, socket.io) leaves the probes answered', async () => {
+    const zd = make();
+    zd.ready();
+    const server = http.createServer(zd.requestListener((_req, res) => {
+      res.statusCode = 404;
+      res.end('app 404');
+    }));
+    zd.attach(server);
+    let counted = 0;
+    server.on('request', () => void counted++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const r = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect([r.status, await r.text()]).toEqual([200, '{"status":"pass"}']);
+    const a = await fetch(`http://127.0.0.1:${port}/x`);
+    expect([a.status, await a.text()]).toEqual([404, 'app 404']);
+    expect(counted).toBe(2);
+    await new Promise<void>((done) => server.close(() => done()));
+    zd.dispose();
+  });
+
+  test('a request without a URL (a hand-built request) goes to the app, not to an exception', () => {
+    const zd = make();
+    const seen: string[] = [];
+    const listener = zd.requestListener(() => void seen.push('app'));
+    listener({ method: 'GET', headers: {} } as http.IncomingMessage, {} as http.ServerResponse);
+    expect(seen).toEqual(['app']);
+    zd.dispose();
+  });
+
+  test('loose matching (as a router with ignoreTrailingSlash, case-insensitive, duplicate slashes matches)', () => {
+    const zd = make();
+    const all = { ignoreTrailingSlash: true, caseInsensitive: true, ignoreDuplicateSlashes: true };
+    const m = (u: string, o = all) => zd.probes.matchLoosely(u, o);
+    expect([m('/readyz/'), m('/READYZ'), m('//readyz'), m('///Health/?x'), m('/livez')]).toEqual(['ready', 'ready', 'ready', 'health', 'live']);
+    expect([m('/readyz/', { ...all, ignoreTrailingSlash: false }), m('/READYZ', { ...all, caseInsensitive: false }), m('//readyz', { ...all, ignoreDuplicateSlashes: false })]).toEqual([undefined, undefined, undefined]);
+    expect([m('/'), m('/readyzz'), m('/readyz//x')]).toEqual([undefined, undefined, undefined]);
+    const gate = zd.probes.gate(all)!;
+    for (const ch of 'lrhLRH/') expect(gate[ch.charCodeAt(0)]).toBe(1);
+    expect(gate['a'.charCodeAt(0)]).toBe(0);
+    zd.dispose();
+  });
+
+  test('a bad probeMatching option fails at attach, naming it', () => {
+    const zd = make();
+    const server = http.createServer();
+    for (const bad of ['yes', null, { ignoreTrailingSlash: 'yes' }, { trailing: true }]) {
+      expect(() => zd.attach(server, { probeMatching: bad as never })).toThrow(expect.objectContaining({ code: 'ZERODOWN_CONFIG', field: 'probeMatching' }));
+    }
+    expect(server.listenerCount('connection')).toBe(1);
+    zd.dispose();
+  });
 });

@@ -15,6 +15,16 @@ export interface ProbeResponse {
   body: string;
 }
 
+/** How loosely a probe URL may name a probe path, the way a framework's router matches routes. */
+export interface ProbeMatching {
+  /** `/readyz/` names `/readyz`. */
+  ignoreTrailingSlash?: boolean;
+  /** `/READYZ` names `/readyz`. */
+  caseInsensitive?: boolean;
+  /** `//readyz` names `/readyz`. */
+  ignoreDuplicateSlashes?: boolean;
+}
+
 /** Settings of {@link Probes}. */
 export interface ProbeSettings {
   paths: { live: string; ready: string; health: string };
@@ -55,6 +65,21 @@ export class Probes {
   /** The table {@link mightMatch} reads (undefined: every URL may match); for request paths that inline the check. */
   get secondChars(): Uint8Array | undefined {
     return this.second;
+  }
+
+  /**
+   * The second-character table for URLs matched with `matching` ({@link secondChars} when exact):
+   * both cases of each letter when case-insensitive, '/' when duplicate slashes are ignored.
+   */
+  gate(matching?: ProbeMatching): Uint8Array | undefined {
+    const exact = this.second;
+    if (exact === undefined || matching === undefined || (!matching.caseInsensitive && !matching.ignoreDuplicateSlashes)) return exact;
+    const t = exact.slice();
+    if (matching.ignoreDuplicateSlashes) t[0x2f] = 1;
+    if (matching.caseInsensitive) {
+      for (let c = 0x41; c <= 0x5a; c++) if (exact[c] === 1 || exact[c + 0x20] === 1) t[c] = t[c + 0x20] = 1;
+    }
+    return t;
   }
 
   constructor(
@@ -123,9 +148,29 @@ export class Probes {
     return { statusCode: status === 'fail' ? 503 : 200, headers: JSON_HEADERS, body: JSON.stringify(report) };
   }
 
-  /** Handles a probe on a plain node:http request; returns false when the URL is not a probe path. */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
-    const kind = this.match(req.url);
+  /**
+   * The probe a request URL names when matched with `matching` (the exact path first; then with
+   * duplicate slashes collapsed, one trailing slash dropped, case ignored, as set), or undefined.
+   */
+  matchLoosely(url: string | undefined, matching: ProbeMatching): ProbeKind | undefined {
+    const exact = this.match(url);
+    if (exact !== undefined || url === undefined) return exact;
+    const q = url.indexOf('?');
+    let path = q === -1 ? url : url.slice(0, q);
+    if (matching.ignoreDuplicateSlashes) path = path.replace(/\/{2,}/g, '/');
+    if (matching.ignoreTrailingSlash && path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+    if (!matching.caseInsensitive) return this.byPath.get(path);
+    const lower = path.toLowerCase();
+    for (const [p, kind] of this.byPath) if (p.toLowerCase() === lower) return kind;
+    return undefined;
+  }
+
+  /**
+   * Handles a probe on a plain node:http request (URL matched exactly, or with `matching`); returns
+   * false when the URL is not a probe path.
+   */
+  handle(req: IncomingMessage, res: ServerResponse, matching?: ProbeMatching): boolean {
+    const kind = matching === undefined ? this.match(req.url) : this.matchLoosely(req.url, matching);
     if (kind === undefined) return false;
     const r = this.respond(kind, req.method, req.headers.authorization);
     res.writeHead(r.statusCode, r.headers);
