@@ -66,6 +66,7 @@ const GROUPS = [
     targets: [
       { file: 'fastify-zerodown', label: 'register(zerodownFastify)', goal: true },
       { file: 'fastify-attach', label: 'zd.attach(fastify.server) alone', goal: true },
+      { file: 'fastify-probe-routes', label: 'register(zerodownFastify, { probeRoutes: true }) (opt-in, for fastify.inject)' },
     ],
   },
 ];

@@ -46,7 +46,9 @@ function startUnderCallgrind(file, { env = {}, keep, valgrindArgs = [] } = {}) {
   const out = path.join(dir, 'callgrind.out');
   const runtimeDir = path.join(dir, 'run');
   fs.mkdirSync(runtimeDir, { mode: 0o700 });
-  const args = ['--tool=callgrind', '--smc-check=all', `--callgrind-out-file=${out}`, ...valgrindArgs, process.execPath, '--predictable', file];
+  // INSTR_NODE_FLAGS: more node/V8 flags after --predictable (experiments, e.g. --predictable-gc-schedule)
+  const nodeFlags = (process.env.INSTR_NODE_FLAGS || '').split(' ').filter(Boolean);
+  const args = ['--tool=callgrind', '--smc-check=all', `--callgrind-out-file=${out}`, ...valgrindArgs, process.execPath, '--predictable', ...nodeFlags, file];
   const child = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_RUNTIME_DIR: runtimeDir, ...env } });
   let stderr = '';
   child.stderr.on('data', (d) => {

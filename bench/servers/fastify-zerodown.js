@@ -1,5 +1,5 @@
 'use strict';
-// Fastify 5 + zerodown: the plugin registers the probe routes and attaches the server.
+// Fastify 5 + zerodown as the README wires it: the plugin attaches the server (probes answered in front of Fastify).
 const Fastify = require('fastify');
 const { zerodownFastify } = require('@zerodown/fastify');
 const { HELLO, announce, benchZerodown } = require('./_shared');
