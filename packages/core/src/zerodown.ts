@@ -198,7 +198,7 @@ export class Zerodown {
       throw new ZerodownConfigError('server', 'zd.attach: expected a node:http, node:https or node:http2 server');
     }
     const m = options.probeMatching as unknown;
-    if (m !== undefined && (typeof m !== 'object' || m === null || Object.entries(m).some(([k, v]) => !['ignoreTrailingSlash', 'caseInsensitive', 'ignoreDuplicateSlashes'].includes(k) || typeof v !== 'boolean'))) {
+    if (m !== undefined && (typeof m !== 'object' || m === null || Object.entries(m).some(([k, v]) => !['ignoreTrailingSlash', 'caseInsensitive', 'ignoreDuplicateSlashes'].includes(k) || (v !== undefined && typeof v !== 'boolean')))) {
       throw new ZerodownConfigError('probeMatching', 'zd.attach: expected option probeMatching to be an object of true/false flags { ignoreTrailingSlash, caseInsensitive, ignoreDuplicateSlashes }');
     }
     if (this.trackers.some((t) => t.server === server)) return () => {};

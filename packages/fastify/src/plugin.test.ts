@@ -112,4 +112,34 @@ describe('@zerodown/fastify', () => {
     zd.dispose();
     await f.close().catch(() => {});
   });
+
+  test("Fastify's extra servers (host 'localhost': 127.0.0.1 and ::1) answer the probes too", async () => {
+    // many hosts map localhost to both addresses; this one may not: dns.lookup says so for the test
+    const dns = require('node:dns') as typeof import('node:dns');
+    const lookup = dns.lookup;
+    (dns as { lookup: unknown }).lookup = function (host: string, options: unknown, cb: unknown) {
+      if (host === 'localhost' && typeof options === 'object' && (options as { all?: boolean }).all) {
+        return process.nextTick(cb as (e: null, a: unknown) => void, null, [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]);
+      }
+      return (lookup as (...a: unknown[]) => unknown).apply(dns, [host, options, cb]);
+    };
+    const zd = zerodown({ logger: silentLogger, drain: { signals: false }, monitors: false, control: { socket: false } });
+    const f = Fastify();
+    try {
+      await f.register(zerodownFastify, { zerodown: zd });
+      f.get('/app', async () => 'app');
+      await f.listen({ port: 0 });
+      zd.ready();
+      const addresses = f.addresses();
+      expect(addresses.length).toBeGreaterThanOrEqual(1);
+      for (const a of addresses as import("node:net").AddressInfo[]) {
+        const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+        const r = await fetch(`http://${host}:${a.port}/readyz`);
+        expect([a.address, r.status, await r.text()]).toEqual([a.address, 200, PROBE]);
+      }
+    } finally {
+      (dns as { lookup: unknown }).lookup = lookup;
+      await f.close();
+    }
+  });
 });

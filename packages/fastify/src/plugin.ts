@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, HTTPMethods, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
-import { ZerodownConfigError, type ProbeKind, type ProbeMatching, type Zerodown } from '@zerodown/core';
+import { ZerodownConfigError, type AttachableServer, type ProbeKind, type ProbeMatching, type Zerodown } from '@zerodown/core';
 
 /** Options of the zerodown Fastify plugin. */
 export interface ZerodownFastifyOptions {
@@ -98,7 +98,13 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
   // connections and in-flight requests are tracked on the node server; the drain stops it itself, then
   // runs fastify.close() as the last cleanup hook so the app's onClose hooks run after in-flight work.
   // Probe URLs are matched as Fastify's router would match them (trailing slash, case, duplicate slashes).
-  zd.attach(fastify.server, { tuneTimeouts: opts.tuneTimeouts ?? false, probeMatching: matching });
+  const attachOptions = { tuneTimeouts: opts.tuneTimeouts ?? false, probeMatching: matching };
+  zd.attach(fastify.server, attachOptions);
+  // Fastify listens on every address its host resolves to (the default 'localhost': 127.0.0.1 and ::1),
+  // each extra one on a server of its own, created at listen: attached once listening
+  fastify.addHook('onListen', async () => {
+    for (const server of extraServers(fastify)) zd.attach(server, attachOptions);
+  });
   let closing = false;
   zd.onShutdown('fastify.close', async () => {
     closing = true;
@@ -109,6 +115,20 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
     if (!closing && zd.state !== 'draining') zd.dispose();
   });
 };
+
+/**
+ * The servers Fastify created for its extra addresses (beyond `fastify.server`). Fastify keeps them
+ * under a private symbol (`fastify.serverBindings`, Fastify 4 and 5); none when it is not found.
+ */
+function extraServers(fastify: FastifyInstance): AttachableServer[] {
+  for (let o: object | null = fastify; o !== null; o = Object.getPrototypeOf(o) as object | null) {
+    const key = Object.getOwnPropertySymbols(o).find((s) => s.description === 'fastify.serverBindings');
+    if (key === undefined) continue;
+    const list = (o as Record<symbol, unknown>)[key];
+    return Array.isArray(list) ? list.filter((s): s is AttachableServer => s !== fastify.server && typeof (s as AttachableServer)?.prependListener === 'function') : [];
+  }
+  return [];
+}
 
 /**
  * Fastify plugin: probes answered in front of Fastify (and, with `probeRoutes`, as routes for

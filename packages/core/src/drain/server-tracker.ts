@@ -100,13 +100,6 @@ export class ServerTracker {
         tracker.add(socket);
       }],
       ['request', onRequest],
-      ['upgrade', (req: IncomingMessage) => {
-        // upgraded sockets (WebSockets) belong to the app from here on (zd.trackUpgrades closes them)
-        const socket = req.socket as TrackedSocket;
-        tracker.sockets.delete(socket);
-        tracker.upgraded.add(socket);
-        socket.once('close', () => tracker.upgraded.delete(socket));
-      }],
       ['session', (session: Http2Session) => {
         tracker.sessions.add(session);
         session.once('close', () => tracker.sessions.delete(session));
@@ -119,7 +112,7 @@ export class ServerTracker {
     ];
     // wrap the app's request listener(s) when there are any; otherwise only observe
     this.wrapped = server.listeners('request') as RequestListener[];
-    /** The listeners as the app registered them (called as they are once the tracker no longer answers probes). */
+    /** The listeners as the app registered them (what a pass-through tracker calls: {@link passthrough}). */
     const registered = [...this.wrapped];
     const originals = front !== undefined && unwrap !== undefined ? registered.map(unwrap) : registered;
     const single = originals.length === 1 ? originals[0]! : undefined;
@@ -147,14 +140,10 @@ export class ServerTracker {
         }
       }
       if (originals.length === 0) return; // observing only: the app's listener runs after this one
-      // answer probes first, unless someone added another request listener after attach (it would answer too)
-      // (the gate inline, not a call: one more function compiled on the request path costs more than the check)
-      if (front !== undefined && !alone) {
-        // another request listener was added after attach (it would answer probes too): the listeners as
-        // registered (a zd.requestListener wrapper answers probes itself)
-        for (const fn of registered) fn.call(this, req as IncomingMessage, res);
-        return;
-      }
+      // answer probes first (also when other request listeners were added after attach: an observer, or a
+      // dispatcher such as engine.io's that calls this one; a second listener answering every request
+      // would be a broken app anyway). The gate inline, not a call: one more function compiled on the
+      // request path costs more than the check.
       if (front !== undefined) {
         const url = req.url;
         let c: number;
@@ -163,19 +152,26 @@ export class ServerTracker {
       if (single !== undefined) single.call(this, req as IncomingMessage, res);
       else for (const fn of originals) fn.call(this, req as IncomingMessage, res);
     }
-    // whether onRequest is the server's only request listener, kept from the server's listener events
-    // rather than counted on every request ('newListener' fires before the add, 'removeListener' after the removal)
-    let alone = true;
-    if (front !== undefined && originals.length > 0) {
-      this.handlers.push(
-        ['newListener', (event: string | symbol, fn: unknown) => {
-          if (event === 'request' && fn !== onRequest) alone = false;
-        }],
-        ['removeListener', (event: string | symbol) => {
-          if (event === 'request') alone = server.listenerCount('request') <= 1;
-        }],
-      );
-    }
+    // Upgraded sockets (WebSockets) belong to the app from their 'upgrade' on (zd.trackUpgrades closes
+    // them). The tracker listens to 'upgrade' only while the app does: with any 'upgrade' listener node
+    // hands a request carrying an Upgrade header (curl --http2 sends `Upgrade: h2c`) to 'upgrade' instead
+    // of 'request', where nobody would answer it. ('newListener' fires before the add, 'removeListener' after.)
+    const onUpgrade = (req: IncomingMessage): void => {
+      const socket = req.socket as TrackedSocket;
+      tracker.sockets.delete(socket);
+      tracker.upgraded.add(socket);
+      socket.once('close', () => tracker.upgraded.delete(socket));
+    };
+    this.onUpgrade = onUpgrade;
+    this.handlers.push(
+      ['newListener', (event: string | symbol, fn: unknown) => {
+        if (event === 'upgrade' && fn !== onUpgrade && !server.listeners('upgrade').includes(onUpgrade)) server.prependListener('upgrade', onUpgrade as (...args: unknown[]) => void);
+      }],
+      ['removeListener', (event: string | symbol) => {
+        if (event === 'upgrade' && server.listenerCount('upgrade') === 1 && server.listeners('upgrade')[0] === onUpgrade) server.removeListener('upgrade', onUpgrade as (...args: unknown[]) => void);
+      }],
+    );
+    if (server.listenerCount('upgrade') > 0) server.prependListener('upgrade', onUpgrade as (...args: unknown[]) => void);
     for (const fn of this.wrapped) server.removeListener('request', fn as (...args: unknown[]) => void);
     for (const [event, fn] of this.handlers) {
       if (event === 'request' && originals.length > 0) server.on(event, fn as (...args: unknown[]) => void);
@@ -188,6 +184,8 @@ export class ServerTracker {
   private connectionHandler: ConnectionWrap | undefined;
   /** Makes the request listener call the app's listeners only (set by detach when it cannot remove it). */
   private readonly passthrough: () => void;
+  /** The tracker's 'upgrade' listener (on the server while the app has one of its own). */
+  private readonly onUpgrade: (req: IncomingMessage) => void;
 
   private add(socket: TrackedSocket): void {
     this.sockets.add(socket);
@@ -359,6 +357,7 @@ export class ServerTracker {
         restore = false;
       } else this.server.removeListener(event, fn as (...args: unknown[]) => void);
     }
+    this.server.removeListener('upgrade', this.onUpgrade as (...args: unknown[]) => void);
     if (restore) for (const fn of this.wrapped) this.server.on('request', fn as (...args: unknown[]) => void);
     this.wrapped.length = 0;
   }
