@@ -7,7 +7,8 @@ const { HELLO, announce, benchZerodown } = require('./_shared');
 async function main() {
   const zd = benchZerodown();
   const app = Fastify({ logger: false });
-  await app.register(zerodownFastify, { zerodown: zd });
+  // fastify-probe-routes.js runs this file with the opt-in routes (what they cost)
+  await app.register(zerodownFastify, { zerodown: zd, probeRoutes: process.env.BENCH_PROBE_ROUTES === '1' });
   app.get('/', async () => HELLO);
   await app.listen({ port: 0, host: '127.0.0.1' });
   zd.ready();
