@@ -213,7 +213,7 @@ export class Zerodown {
     };
   }
 
-  /** The probes, when only they answer in front (no load shedding): most URLs then skip the front handler. */
+  /** The probes' second-character gate, when only they answer in front (no load shedding): most URLs then skip the front handler. */
   private frontGate(matching?: ProbeMatching): Uint8Array | undefined {
     return this.shedding.options.enabled ? undefined : this.probes.gate(matching);
   }

@@ -15,7 +15,7 @@ export function zerodownExpress(zd: Zerodown): ZerodownMiddleware {
   }
   const probes = zd.probes;
   const shedding = zd.shedding;
-  const gate = probes.secondChars;
+  const gate = probes.gate();
   if (!shedding.options.enabled && gate !== undefined) {
     // most URLs are told apart from the probe paths by their second character: no probe lookup for them
     return function zerodownProbes(req, res, next) {

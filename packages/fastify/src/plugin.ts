@@ -73,7 +73,7 @@ const plugin: FastifyPluginAsync<ZerodownFastifyOptions> = async (fastify: Fasti
     // probe path would never see real traffic (answered in front of Fastify): refused, as Fastify
     // refuses a duplicate route.
     const refuse = (url: string, method: unknown): never => {
-      const kind = probePaths.find(([p]) => p === url)?.[1] ?? probes.matchLoosely(url, matching);
+      const kind = probes.matchLoosely(url, matching);
       throw new ZerodownConfigError(
         'health.paths',
         `@zerodown/fastify: a route at ${url} (${String(method)}) would never get a request: zerodown answers its ${kind} probe there in front of Fastify; expected the app's routes to use other paths, or health.paths to name free ones`,

@@ -22,7 +22,7 @@ export type FrontHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 
 /**
  * Tells from a request URL's second character that a {@link FrontHandler} would not answer it (so it
- * is not called): 1 at the char codes (< 128) it may answer ({@link Probes.secondChars}).
+ * is not called): 1 at the char codes (< 128) it may answer (`Probes.gate()`).
  */
 export type FrontGate = Uint8Array;
 
@@ -384,12 +384,14 @@ function wrapConnectionListener(server: AttachableServer, event: string, track: 
   const own = server.listeners(event);
   if (raw.length === 1 && raw[0] === own[0] && typeof own[0] === 'function') {
     const original = own[0] as (this: unknown, socket: TrackedSocket) => void;
-    const h: ConnectionWrap = { fn: undefined as unknown as (...args: unknown[]) => void, wrapped: original as (...args: unknown[]) => void, disabled: false };
-    const fn = function (this: unknown, socket: TrackedSocket): void {
-      if (!h.disabled) track(socket);
-      original.call(this, socket);
+    const h: ConnectionWrap = {
+      fn: function (this: unknown, socket: TrackedSocket): void {
+        if (!h.disabled) track(socket);
+        original.call(this, socket);
+      } as (...args: unknown[]) => void,
+      wrapped: original as (...args: unknown[]) => void,
+      disabled: false,
     };
-    h.fn = fn as (...args: unknown[]) => void;
     server.removeListener(event, original as (...args: unknown[]) => void);
     server.on(event, h.fn);
     return h;

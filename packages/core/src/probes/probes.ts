@@ -62,14 +62,10 @@ export class Probes {
    */
   private readonly second: Uint8Array | undefined;
 
-  /** The table {@link mightMatch} reads (undefined: every URL may match); for request paths that inline the check. */
-  get secondChars(): Uint8Array | undefined {
-    return this.second;
-  }
-
   /**
-   * The second-character table for URLs matched with `matching` ({@link secondChars} when exact):
-   * both cases of each letter when case-insensitive, '/' when duplicate slashes are ignored.
+   * The second-character table {@link mightMatch} reads, for request paths that inline the check
+   * (undefined: every URL may match); for URLs matched with `matching`, also both cases of each letter
+   * when case-insensitive, '/' when duplicate slashes are ignored.
    */
   gate(matching?: ProbeMatching): Uint8Array | undefined {
     const exact = this.second;
